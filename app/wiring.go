@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands"
+	"github.com/releasebot/releasebot/config"
+	"github.com/releasebot/releasebot/reminders"
+	"github.com/releasebot/releasebot/storage"
+)
+
+// Deps is everything the capabilities need.
+type Deps struct {
+	Config    config.Config
+	Store     *storage.Store
+	API       *bot.API
+	Clock     func() time.Time
+	Logger    *slog.Logger
+	BotUserID string
+	Registry  prometheus.Registerer
+	Tuning    Tuning
+}
+
+// Tuning holds the background loops' intervals; tests shorten them.
+type Tuning struct {
+	// OutboxPoll is how often the outbox looks for due messages (default 1s).
+	OutboxPoll time.Duration
+	// MinuteJobs is the schedule of the reminder checks (default every
+	// minute, which keeps every reminder within a minute of its time).
+	MinuteJobs string
+	// OutboxBackoff is the first retry's wait after a 5xx (default 2s).
+	OutboxBackoff time.Duration
+}
+
+// system is the running capabilities.
+type system struct {
+	service   *commands.Service
+	outbox    *reminders.Outbox
+	scheduler *reminders.Scheduler
+	deps      Deps
+}
+
+// build creates the capabilities and registers their routes.
+func build(r *bot.Router, d Deps) *system {
+	sys := &system{deps: d}
+	sys.service = commands.New(commands.Options{
+		Config: d.Config, Store: d.Store, API: d.API, Clock: d.Clock, Logger: d.Logger,
+		Wake: func() { sys.outbox.Wake() },
+	})
+	sys.outbox = reminders.NewOutbox(reminders.OutboxOptions{
+		Store: d.Store, Sender: d.API, Resolver: sys.service.Resolver(), Logger: d.Logger, Registry: d.Registry,
+		Clock: d.Clock, Admins: d.Config.Admins, PollInterval: d.Tuning.OutboxPoll, BaseBackoff: d.Tuning.OutboxBackoff,
+	})
+	sys.service.Register(r)
+	return sys
+}
+
+// run runs the scheduler and the outbox until ctx ends.
+func (sys *system) run(ctx context.Context) error {
+	minute := sys.deps.Tuning.MinuteJobs
+	if minute == "" {
+		minute = "@every 1m"
+	}
+	sched := reminders.NewScheduler(sys.deps.Config.DefaultTimezone, sys.deps.Logger)
+	jobs := []reminders.Job{
+		{Name: "approval nudges", Spec: minute, Run: sys.service.NudgeApprovers},
+		{Name: "weekly digest", Spec: sys.deps.Config.DigestCron, Run: sys.service.SendDigest},
+		{Name: "prune deliveries", Spec: "@every 1h", Run: sys.service.Prune},
+	}
+	for _, j := range jobs {
+		if err := sched.Add(ctx, j); err != nil {
+			return err
+		}
+	}
+	done := make(chan struct{})
+	go func() { sys.outbox.Run(ctx); close(done) }()
+	sched.Run(ctx)
+	<-done
+	return nil
+}

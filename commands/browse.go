@@ -1,0 +1,257 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/release"
+	"github.com/releasebot/releasebot/storage"
+)
+
+const (
+	actionListMore  = "list.more"
+	listPageSize    = 20
+	maxCalendarDays = 90
+)
+
+// listQuery is a parsed `/release list`; it also travels in the "More"
+// button's value so the next page is the same query.
+type listQuery struct {
+	Scope       string // upcoming, recent, all
+	Service     string
+	Environment string
+	Offset      int
+}
+
+func (q listQuery) encode() string {
+	return strings.Join([]string{q.Scope, q.Service, q.Environment, strconv.Itoa(q.Offset)}, "|")
+}
+
+func decodeListQuery(s string) (listQuery, error) {
+	parts := strings.Split(s, "|")
+	if len(parts) != 4 {
+		return listQuery{}, fmt.Errorf("list query %q", s)
+	}
+	off, err := strconv.Atoi(parts[3])
+	if err != nil || off < 0 {
+		return listQuery{}, fmt.Errorf("list query %q", s)
+	}
+	return listQuery{Scope: parts[0], Service: parts[1], Environment: parts[2], Offset: off}, nil
+}
+
+func (s *Service) cmdList(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	args, err := ParseArgs(req.Args, "service", "env")
+	if err != nil {
+		return nil, bot.Userf("%s. Usage: `/release list [upcoming|recent|all] [service=<s>] [env=<e>]`", capitalize(err.Error()))
+	}
+	q := listQuery{Scope: "upcoming", Service: strings.ToLower(args.Get("service")), Environment: args.Get("env")}
+	switch len(args.Positional) {
+	case 0:
+	case 1:
+		q.Scope = strings.ToLower(args.Positional[0])
+		if q.Scope != "upcoming" && q.Scope != "recent" && q.Scope != "all" {
+			return nil, bot.Userf("%q is not a list; use upcoming, recent or all.", plain(args.Positional[0]))
+		}
+	default:
+		return nil, bot.Userf("Usage: `/release list [upcoming|recent|all] [service=<s>] [env=<e>]`")
+	}
+	return s.listPage(ctx, q)
+}
+
+func (s *Service) actListMore(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	q, err := decodeListQuery(req.ActionValue())
+	if err != nil {
+		return nil, bot.Userf("That list is out of date; run `/release list` again.")
+	}
+	return s.listPage(ctx, q)
+}
+
+func (s *Service) listPage(ctx context.Context, q listQuery) (*bot.Response, error) {
+	now := s.now()
+	f := storage.ReleaseFilter{Service: q.Service, Environment: q.Environment, Limit: listPageSize, Offset: q.Offset}
+	switch q.Scope {
+	case "upcoming":
+		f.From = now
+		f.Statuses = []release.Status{release.StatusPlanned, release.StatusApproved, release.StatusRejected, release.StatusInProgress}
+	case "recent":
+		f.To, f.Newest = now, true
+	default:
+		f.Newest = true
+	}
+	rows, total, err := s.store.Releases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	filter := describeFilter(q)
+	if total == 0 {
+		return bot.Reply("No %s releases%s. Plan one with `/release new`.", q.Scope, filter), nil
+	}
+	lines := make([]string, len(rows))
+	for i := range rows {
+		lines[i] = releaseLine(&rows[i])
+	}
+	head := fmt.Sprintf("*%s releases%s* — %d–%d of %d", capitalize(q.Scope), filter, q.Offset+1, q.Offset+len(rows), total)
+	blocks := []slack.Block{bot.Section(head)}
+	blocks = append(blocks, packLines(lines, bot.MaxMessageBlocks-3)...)
+	if next := q.Offset + len(rows); int64(next) < total {
+		more := q
+		more.Offset = next
+		blocks = append(blocks, bot.Actions("list-more", bot.Button(fmt.Sprintf("More (%d left)", total-int64(next)), actionListMore, more.encode(), bot.StyleDefault)))
+	}
+	return &bot.Response{Text: fmt.Sprintf("%s releases%s: %d", capitalize(q.Scope), filter, total), Blocks: blocks}, nil
+}
+
+func describeFilter(q listQuery) string {
+	var parts []string
+	if q.Service != "" {
+		parts = append(parts, "service "+bot.Escape(q.Service))
+	}
+	if q.Environment != "" {
+		parts = append(parts, "env "+bot.Escape(q.Environment))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func (s *Service) cmdShow(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	args, err := ParseArgs(req.Args)
+	if err != nil || len(args.Positional) != 1 {
+		return nil, bot.Userf("Tell me which release: `/release show R-17`.")
+	}
+	r, err := s.loadRelease(ctx, args.Positional[0])
+	if err != nil {
+		return nil, err
+	}
+	progress := ""
+	round, err := s.store.LatestRound(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	if round != nil {
+		progress = fmt.Sprintf("approval round %d: %s", round.Number, progressText(round))
+	}
+	blocks := card(r, progress)
+	blocks = append(blocks, bot.Context(fmt.Sprintf("`/release audit %s` shows its full history.", r.HumanID())))
+	return &bot.Response{Text: cardText(r), Blocks: blocks}, nil
+}
+
+func (s *Service) cmdCalendar(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	args, err := ParseArgs(req.Args, "days")
+	if err != nil || len(args.Positional) > 0 {
+		return nil, bot.Userf("Usage: `/release calendar [days=<n>]` (default 14, at most %d).", maxCalendarDays)
+	}
+	days := 14
+	if args.Has("days") {
+		days, err = strconv.Atoi(args.Get("days"))
+		if err != nil || days < 1 || days > maxCalendarDays {
+			return nil, bot.Userf("days=%s: give a number of days from 1 to %d.", plain(args.Get("days")), maxCalendarDays)
+		}
+	}
+	loc := s.dir.Location(ctx, req.UserID)
+	now := s.now()
+	from := startOfDay(now.In(loc))
+	to := from.AddDate(0, 0, days)
+	rows, _, err := s.store.Releases(ctx, storage.ReleaseFilter{From: from, To: to,
+		Statuses: []release.Status{release.StatusPlanned, release.StatusApproved, release.StatusRejected, release.StatusInProgress, release.StatusCompleted, release.StatusFailed, release.StatusRolledBack}})
+	if err != nil {
+		return nil, err
+	}
+	freezes, err := s.store.Freezes(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	blocks, text := calendarBlocks(rows, freezes, from, days, loc)
+	return &bot.Response{Text: text, Blocks: blocks}, nil
+}
+
+// maxDayLines bounds one day's lines; the rest are summarised.
+const maxDayLines = 15
+
+// calendarBlocks lays the calendar out day by day in the reader's zone,
+// packing days into sections so that even a busy quarter fits one message.
+func calendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from time.Time, days int, loc *time.Location) ([]slack.Block, string) {
+	var dayTexts []string
+	quiet := 0
+	total := 0
+	for i := range days {
+		dayStart := from.AddDate(0, 0, i)
+		dayEnd := from.AddDate(0, 0, i+1)
+		var lines []string
+		for _, f := range freezes {
+			if release.Overlaps(f.StartAt, f.EndAt, dayStart, dayEnd) {
+				scope := "all environments"
+				if f.Environment != "" {
+					scope = bot.Escape(f.Environment)
+				}
+				lines = append(lines, fmt.Sprintf(":snowflake: Freeze F-%d (%s): %s — %s", f.ID, scope, bot.Escape(f.Reason), bot.When(f.StartAt, f.EndAt)))
+			}
+		}
+		n := 0
+		for j := range rows {
+			r := &rows[j]
+			if !r.StartAt.Before(dayStart) && r.StartAt.Before(dayEnd) {
+				n++
+				total++
+				if n <= maxDayLines {
+					lines = append(lines, releaseLine(r))
+				}
+			}
+		}
+		if n > maxDayLines {
+			lines = append(lines, fmt.Sprintf("…and %d more that day (`/release list`).", n-maxDayLines))
+		}
+		if len(lines) == 0 {
+			quiet++
+			continue
+		}
+		dayTexts = append(dayTexts, "*"+dayStart.Format("Monday 2 January")+"*\n"+strings.Join(lines, "\n"))
+	}
+	head := fmt.Sprintf("*Release calendar* — %s to %s (%s), %d release%s", from.Format("Mon 2 Jan"), from.AddDate(0, 0, days-1).Format("Mon 2 Jan"), loc, total, plural(total))
+	if quiet > 0 {
+		head += fmt.Sprintf("; %d quiet day%s not shown", quiet, plural(quiet))
+	}
+	blocks := []slack.Block{bot.Section(head)}
+	if len(dayTexts) == 0 {
+		blocks = append(blocks, bot.Section("Nothing planned and no freezes. `/release suggest <service>` finds a good slot."))
+	}
+	blocks = append(blocks, packDays(dayTexts, bot.MaxMessageBlocks-1)...)
+	return blocks, fmt.Sprintf("Release calendar: %d releases in %d days", total, days)
+}
+
+// packDays puts whole days into sections; a day longer than a section is
+// cut by the section limit.
+func packDays(days []string, maxBlocks int) []slack.Block {
+	var blocks []slack.Block
+	var cur strings.Builder
+	for i, d := range days {
+		if cur.Len() > 0 && cur.Len()+len(d)+2 > bot.MaxSectionText-50 {
+			if len(blocks)+2 > maxBlocks {
+				blocks = append(blocks, bot.Section(cur.String()), bot.Context(fmt.Sprintf("…%d more days with releases; ask for fewer days.", len(days)-i)))
+				return blocks
+			}
+			blocks = append(blocks, bot.Section(cur.String()), bot.Divider())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteString("\n\n")
+		}
+		cur.WriteString(d)
+	}
+	if cur.Len() > 0 {
+		blocks = append(blocks, bot.Section(cur.String()))
+	}
+	return blocks
+}
+
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}

@@ -1,0 +1,443 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/release"
+	"github.com/releasebot/releasebot/storage"
+)
+
+func (s *Service) registerPlanning(r *bot.Router) {
+	r.HandleCommand(bot.Subcommand{Name: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: s.cmdNew})
+	r.HandleCommand(bot.Subcommand{Name: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: s.cmdEdit})
+	r.HandleCommand(bot.Subcommand{Name: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", Handler: s.cmdList})
+	r.HandleCommand(bot.Subcommand{Name: "show", Usage: "<id>", Summary: "Show one release.", Handler: s.cmdShow})
+	r.HandleCommand(bot.Subcommand{Name: "reschedule", Usage: "<id> <YYYY-MM-DD> <HH:MM> [duration=<d>]", Summary: "Move a release.", Handler: s.cmdReschedule})
+	r.HandleCommand(bot.Subcommand{Name: "cancel", Usage: "<id> [reason…]", Summary: "Cancel a release before it starts.", Handler: s.cmdCancel})
+	r.HandleCommand(bot.Subcommand{Name: "calendar", Usage: "[days=<n>]", Summary: "Releases and freezes day by day (default 14 days).", Handler: s.cmdCalendar})
+	r.HandleCommand(bot.Subcommand{Name: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins).", Handler: s.cmdFreezeAdd})
+	r.HandleCommand(bot.Subcommand{Name: "freeze list", Summary: "List current and coming freeze windows.", Handler: s.cmdFreezeList})
+	r.HandleCommand(bot.Subcommand{Name: "freeze remove", Usage: "<freeze-id>", Summary: "Remove a freeze window (admins).", Handler: s.cmdFreezeRemove})
+	r.HandleCommand(bot.Subcommand{Name: "suggest", Usage: "<service> [env=<e>] [duration=<d>]", Summary: "The next three good slots for a release.", Handler: s.cmdSuggest})
+	r.HandleSubmission(callbackNew, s.submitNew)
+	r.HandleSubmission(callbackEdit, s.submitEdit)
+	r.HandleAction(actionListMore, s.actListMore)
+}
+
+// mayManage: the owner and admins may change a release.
+func (s *Service) mayManage(user string, r *storage.Release) bool {
+	return user == r.OwnerID || s.isAdmin(user)
+}
+
+func (s *Service) parseContext(ctx context.Context, user string) parseContext {
+	return parseContext{Caller: user, Loc: s.dir.Location(ctx, user), Now: s.now(), Environments: s.cfg.Environments}
+}
+
+func (s *Service) cmdNew(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	if strings.TrimSpace(req.Args) == "" {
+		// Open the form before anything slow: the trigger lives 3 seconds.
+		view := releaseModal(callbackNew, "New release", "Plan", modalState{Channel: req.ChannelID}, plan{Owner: req.UserID, Environment: defaultEnv(s.cfg.Environments), Type: defaultType, Risk: defaultRisk, Duration: defaultDuration}, s.cfg.Environments, s.now())
+		if _, err := s.api.OpenView(ctx, req.TriggerID, view); err != nil {
+			return nil, fmt.Errorf("open new-release form: %w", err)
+		}
+		return nil, nil
+	}
+	p, fe := parseNew(req.Args, s.parseContext(ctx, req.UserID))
+	if len(fe) > 0 {
+		return nil, bot.Userf("%s", fe.message("I couldn't plan that release:"))
+	}
+	out, fe, err := s.create(ctx, req.UserID, req.ChannelID, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(fe) > 0 {
+		return nil, bot.Userf("%s", fe.message("I couldn't plan that release:"))
+	}
+	return bot.Reply("%s", out.summary("Planned")), nil
+}
+
+// created is what planning a release produced, for the reply.
+type created struct {
+	r         *storage.Release
+	conflicts []release.Conflict
+	rp        roundPlan
+	override  []release.Freeze
+}
+
+func (c created) summary(verb string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, ":white_check_mark: %s %s → %s for %s; %s.", verb, name(c.r), bot.Escape(c.r.Environment), when(c.r), approvalSummary(c.rp))
+	if len(c.override) > 0 {
+		fmt.Fprintf(&b, "\n:snowflake: It runs during the freeze “%s”; allowed as an emergency, recorded, and marked for a retroactive review.", bot.Escape(c.override[0].Reason))
+	}
+	for _, cf := range c.conflicts {
+		fmt.Fprintf(&b, "\n:warning: It overlaps %s", conflictText(cf))
+	}
+	if w := c.rp.Warning(); w != "" {
+		b.WriteString("\n:warning: " + w)
+	}
+	return b.String()
+}
+
+func conflictText(cf release.Conflict) string {
+	what := "the same environment"
+	switch {
+	case cf.SameService && cf.SameEnvironment:
+		what = "the same service and environment"
+	case cf.SameService:
+		what = "the same service"
+	}
+	return fmt.Sprintf("*%s* %s %s → %s (%s, %s).", cf.Other.ID, bot.Escape(cf.Other.Service), bot.Escape(cf.Other.Version), bot.Escape(cf.Other.Environment), bot.When(cf.Other.Start, cf.Other.End), what)
+}
+
+// freezeRefusal explains why a slot is refused.
+func freezeRefusal(f release.Freeze) string {
+	scope := "every environment"
+	if f.Environment != "" {
+		scope = f.Environment
+	}
+	return fmt.Sprintf("It overlaps the freeze F-%d “%s” (%s, %s). Pick another time, or plan it as type=emergency with reason=\"…\" if it cannot wait.",
+		f.ID, bot.Escape(f.Reason), bot.When(f.Start, f.End), scope)
+}
+
+func toFreezes(ws []storage.FreezeWindow) []release.Freeze {
+	out := make([]release.Freeze, len(ws))
+	for i, w := range ws {
+		out[i] = release.Freeze{ID: w.ID, Environment: w.Environment, Start: w.StartAt, End: w.EndAt, Reason: w.Reason}
+	}
+	return out
+}
+
+// create plans a release: freeze rule, conflicts, approval round,
+// announcement, notifications and reminders, in one transaction.
+func (s *Service) create(ctx context.Context, actor, channel string, p plan) (created, fieldErrors, error) {
+	rp, err := s.prepareRound(ctx, p.Type, p.Environment, p.Owner)
+	if err != nil {
+		return created{}, nil, err
+	}
+	var out created
+	var fe fieldErrors
+	err = s.inTx(ctx, func(tx *storage.Tx) error {
+		slot := release.Slot{Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
+		freezes, err := tx.Freezes(slot.Start, slot.End)
+		if err != nil {
+			return err
+		}
+		hit := release.FreezesHit(slot, toFreezes(freezes))
+		if len(hit) > 0 && (p.Type != release.TypeEmergency || p.Reason == "") {
+			fe.add("start", "%s", freezeRefusal(hit[0]))
+			return nil
+		}
+		others, err := tx.ActiveSlots(slot.Start, slot.End)
+		if err != nil {
+			return err
+		}
+		r := &storage.Release{CreatedBy: actor, Channel: channel, Status: string(release.StatusPlanned), Components: p.Components}
+		p.apply(r)
+		if len(hit) > 0 {
+			r.FreezeReason = p.Reason
+		}
+		r.RetroReview = p.Type == release.TypeEmergency
+		details := fmt.Sprintf("%s %s → %s, %s, %s/%s risk", p.Service, p.Version, p.Environment, fallbackTime(p.Start), p.Type, p.Risk)
+		if err := tx.CreateRelease(r, actor, details); err != nil {
+			return err
+		}
+		if len(hit) > 0 {
+			if err := tx.Audit(actor, "freeze override", r.ID, fmt.Sprintf("during freeze F-%d (%s): %s", hit[0].ID, hit[0].Reason, p.Reason)); err != nil {
+				return err
+			}
+		}
+		if err := s.openRound(tx, r, rp, actor); err != nil {
+			return err
+		}
+		if err := s.recordChange(tx, r, evPlanned, actor, ""); err != nil {
+			return err
+		}
+		out = created{r: r, conflicts: release.Conflicts(r.Slot(), others), rp: rp, override: hit}
+		return nil
+	})
+	return out, fe, err
+}
+
+func (s *Service) cmdEdit(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	args, err := ParseArgs(req.Args)
+	if err != nil || len(args.Positional) != 1 {
+		return nil, bot.Userf("Tell me which release: `/release edit R-17`.")
+	}
+	r, err := s.loadRelease(ctx, args.Positional[0])
+	if err != nil {
+		return nil, err
+	}
+	if !s.mayManage(req.UserID, r) {
+		return nil, bot.Userf("Only the owner (%s) or an admin can edit %s.", bot.Mention(r.OwnerID), name(r))
+	}
+	if st := release.Status(r.Status); !st.Active() || st == release.StatusInProgress {
+		return nil, bot.Userf("%s is %s; only releases that have not started can be edited.", name(r), st.Label())
+	}
+	view := releaseModal(callbackEdit, "Edit "+r.HumanID(), "Save", modalState{Channel: req.ChannelID, ReleaseID: r.ID, Revision: r.Revision}, fromRelease(r), s.cfg.Environments, s.now())
+	if _, err := s.api.OpenView(ctx, req.TriggerID, view); err != nil {
+		return nil, fmt.Errorf("open edit form: %w", err)
+	}
+	return nil, nil
+}
+
+func (s *Service) submitNew(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	st, err := decodeModalState(req.View.PrivateMetadata)
+	if err != nil {
+		return nil, err
+	}
+	pc := s.parseContext(ctx, req.UserID)
+	p, fe := readModal(req.View, pc)
+	if len(fe) > 0 {
+		return &bot.Response{Errors: fe.modal()}, nil
+	}
+	out, fe, err := s.create(ctx, req.UserID, st.Channel, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(fe) > 0 {
+		return &bot.Response{Errors: fe.modal()}, nil
+	}
+	return &bot.Response{Text: out.summary("Planned"), NoticeChannel: st.Channel}, nil
+}
+
+func (s *Service) submitEdit(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	st, err := decodeModalState(req.View.PrivateMetadata)
+	if err != nil {
+		return nil, err
+	}
+	pc := s.parseContext(ctx, req.UserID)
+	p, fe := readModal(req.View, pc)
+	if len(fe) > 0 {
+		return &bot.Response{Errors: fe.modal()}, nil
+	}
+	out, fe, err := s.change(ctx, req.UserID, st.ReleaseID, st.Revision, evEdited, func(r *storage.Release) plan { return p })
+	if msg, ok := bot.UserMessage(err); ok {
+		return &bot.Response{Errors: map[string]string{"service": msg}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(fe) > 0 {
+		return &bot.Response{Errors: fe.modal()}, nil
+	}
+	return &bot.Response{Text: out.summary("Saved"), NoticeChannel: st.Channel}, nil
+}
+
+// errUnchanged means an edit or reschedule changed nothing.
+var errUnchanged = errors.New("nothing changed")
+
+// change applies an edit or a reschedule: same checks as planning, a new
+// approval round when the release needs approval, and everything the change
+// causes, in one transaction. revision, when non-zero, must still be the
+// release's: a form opened on an older version is refused, not merged.
+func (s *Service) change(ctx context.Context, actor string, id, revision int64, ev event, edit func(*storage.Release) plan) (created, fieldErrors, error) {
+	current, err := s.store.Release(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return created{}, nil, bot.Userf("%s no longer exists.", release.ID(id))
+	}
+	if err != nil {
+		return created{}, nil, err
+	}
+	next := edit(current)
+	rp, err := s.prepareRound(ctx, next.Type, next.Environment, next.Owner)
+	if err != nil {
+		return created{}, nil, err
+	}
+	var out created
+	var fe fieldErrors
+	err = s.inTx(ctx, func(tx *storage.Tx) error {
+		r, err := tx.LockRelease(id)
+		if err != nil {
+			return err
+		}
+		if !s.mayManage(actor, r) {
+			return bot.Userf("Only the owner (%s) or an admin can change %s.", bot.Mention(r.OwnerID), name(r))
+		}
+		if revision != 0 && r.Revision != revision {
+			return bot.Userf("%s changed while you were editing it; close this form and run `/release edit %s` again.", name(r), r.HumanID())
+		}
+		st := release.Status(r.Status)
+		if !st.Active() || st == release.StatusInProgress {
+			return bot.Userf("%s is %s; a cancelled, started or finished release can't be changed.", name(r), st.Label())
+		}
+		p := edit(r)
+		before := fromRelease(r)
+		if samePlan(before, p) {
+			return errUnchanged
+		}
+		slot := release.Slot{ID: release.ID(r.ID), Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
+		freezes, err := tx.Freezes(slot.Start, slot.End)
+		if err != nil {
+			return err
+		}
+		hit := release.FreezesHit(slot, toFreezes(freezes))
+		allowed := p.Type == release.TypeEmergency && (p.Reason != "" || r.FreezeReason != "")
+		if len(hit) > 0 && !allowed {
+			fe.add("start", "%s", freezeRefusal(hit[0]))
+			return nil
+		}
+		others, err := tx.ActiveSlots(slot.Start, slot.End)
+		if err != nil {
+			return err
+		}
+		p.apply(r)
+		if len(hit) > 0 && p.Reason != "" {
+			r.FreezeReason = p.Reason
+		}
+		r.RetroReview = r.RetroReview || p.Type == release.TypeEmergency
+		if err := tx.ReplaceComponents(r.ID, p.Components); err != nil {
+			return err
+		}
+		r.Components = p.Components
+		if st != release.StatusPlanned {
+			// Approved or rejected: the change needs a fresh decision.
+			if err := tx.Transition(r, release.StatusPlanned, actor, string(ev)+": needs approval again"); err != nil {
+				return userFacing(r, err)
+			}
+		} else if err := tx.SaveRelease(r); err != nil {
+			return err
+		}
+		if err := tx.Audit(actor, string(ev), r.ID, describeChange(before, p)); err != nil {
+			return err
+		}
+		if err := s.openRound(tx, r, rp, actor); err != nil {
+			return err
+		}
+		if err := s.recordChange(tx, r, ev, actor, describeChange(before, p)); err != nil {
+			return err
+		}
+		out = created{r: r, conflicts: release.Conflicts(r.Slot(), others), rp: rp, override: hit}
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return created{}, nil, bot.Userf("Nothing changed in %s.", name(current))
+	}
+	return out, fe, err
+}
+
+func samePlan(a, b plan) bool {
+	return a.Service == b.Service && a.Version == b.Version && a.Environment == b.Environment &&
+		a.Type == b.Type && a.Risk == b.Risk && a.Start.Equal(b.Start) && a.Duration == b.Duration &&
+		a.Owner == b.Owner && a.Title == b.Title && a.Impact == b.Impact && a.Rollback == b.Rollback &&
+		componentsText(a.Components) == componentsText(b.Components) && (b.Reason == "" || a.Reason == b.Reason)
+}
+
+// describeChange lists what changed, for the audit log and the thread.
+func describeChange(a, b plan) string {
+	var parts []string
+	add := func(field, from, to string) {
+		if from != to {
+			parts = append(parts, fmt.Sprintf("%s %s → %s", field, orDash(from), orDash(to)))
+		}
+	}
+	add("service", a.Service, b.Service)
+	add("version", a.Version, b.Version)
+	add("env", a.Environment, b.Environment)
+	add("type", string(a.Type), string(b.Type))
+	add("risk", string(a.Risk), string(b.Risk))
+	add("start", fallbackTime(a.Start), fallbackTime(b.Start))
+	add("duration", release.FormatDuration(a.Duration), release.FormatDuration(b.Duration))
+	add("owner", a.Owner, b.Owner)
+	add("components", componentsText(a.Components), componentsText(b.Components))
+	for _, t := range []struct{ field, a, b string }{{"title", a.Title, b.Title}, {"impact", a.Impact, b.Impact}, {"rollback plan", a.Rollback, b.Rollback}} {
+		if t.a != t.b {
+			parts = append(parts, t.field+" updated")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (s *Service) cmdReschedule(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	const usage = "`/release reschedule R-17 2026-12-03 14:30 [duration=2h]`"
+	args, err := ParseArgs(req.Args, "duration")
+	if err != nil {
+		return nil, bot.Userf("%s. Usage: %s", capitalize(err.Error()), usage)
+	}
+	if len(args.Positional) != 3 {
+		return nil, bot.Userf("I need the release, a date and a time: %s", usage)
+	}
+	r, err := s.loadRelease(ctx, args.Positional[0])
+	if err != nil {
+		return nil, err
+	}
+	if !s.mayManage(req.UserID, r) {
+		return nil, bot.Userf("Only the owner (%s) or an admin can reschedule %s.", bot.Mention(r.OwnerID), name(r))
+	}
+	if st := release.Status(r.Status); !st.Active() || st == release.StatusInProgress {
+		return nil, bot.Userf("%s is %s; a cancelled, started or finished release can't be rescheduled.", name(r), st.Label())
+	}
+	pc := s.parseContext(ctx, req.UserID)
+	start, err := parseLocal(args.Positional[1], args.Positional[2], pc.Loc)
+	if err != nil {
+		return nil, bot.Userf("%s", err)
+	}
+	if start.Before(pc.Now) {
+		return nil, bot.Userf("The new start (%s) is in the past; pick a time after now.", localTime(start, pc.Loc))
+	}
+	duration := r.EndAt.Sub(r.StartAt)
+	if args.Has("duration") {
+		if duration, err = release.ParseDuration(args.Get("duration")); err != nil {
+			return nil, bot.Userf("%s.", capitalize(err.Error()))
+		}
+	}
+	out, fe, err := s.change(ctx, req.UserID, r.ID, 0, evRescheduled, func(cur *storage.Release) plan {
+		p := fromRelease(cur)
+		p.Start, p.Duration, p.Reason = start, duration, ""
+		return p
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(fe) > 0 {
+		return nil, bot.Userf("%s", fe.message(fmt.Sprintf("I couldn't reschedule %s:", name(r))))
+	}
+	return bot.Reply("%s", out.summary("Rescheduled")), nil
+}
+
+func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	id, reason, _ := strings.Cut(strings.TrimSpace(req.Args), " ")
+	if id == "" {
+		return nil, bot.Userf("Tell me which release: `/release cancel R-17 [reason]`.")
+	}
+	reason = strings.TrimSpace(unescape(reason))
+	if n := len([]rune(reason)); n > maxReason {
+		return nil, bot.Userf("The reason is %d characters long; keep it within %d.", n, maxReason)
+	}
+	r, err := s.loadRelease(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.mayManage(req.UserID, r) {
+		return nil, bot.Userf("Only the owner (%s) or an admin can cancel %s.", bot.Mention(r.OwnerID), name(r))
+	}
+	err = s.inTx(ctx, func(tx *storage.Tx) error {
+		locked, err := tx.LockRelease(r.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Transition(locked, release.StatusCancelled, req.UserID, reason); err != nil {
+			return userFacing(locked, err)
+		}
+		if err := s.supersedeRounds(tx, locked, "the release was cancelled"); err != nil {
+			return err
+		}
+		r = locked
+		return s.recordChange(tx, locked, evCancelled, req.UserID, reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return bot.Reply(":heavy_multiplication_x: Cancelled %s. Subscribers are told and its reminders are off.", name(r)), nil
+}

@@ -1,0 +1,106 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/release"
+	"github.com/releasebot/releasebot/storage"
+)
+
+// name is how every message names a release: id, service and version.
+func name(r *storage.Release) string {
+	return fmt.Sprintf("*%s* %s %s", r.HumanID(), bot.Escape(r.Service), bot.Escape(r.Version))
+}
+
+// plainName is name without mrkdwn, for notification fallbacks and headers.
+func plainName(r *storage.Release) string {
+	return fmt.Sprintf("%s %s %s", r.HumanID(), r.Service, r.Version)
+}
+
+func when(r *storage.Release) string {
+	return fmt.Sprintf("%s (%s)", bot.When(r.StartAt, r.EndAt), release.FormatDuration(r.EndAt.Sub(r.StartAt)))
+}
+
+func statusText(r *storage.Release) string {
+	s := release.Status(r.Status)
+	return s.Emoji() + " " + s.Label()
+}
+
+func components(r *storage.Release) string {
+	if len(r.Components) == 0 {
+		return "—"
+	}
+	parts := make([]string, len(r.Components))
+	for i, c := range r.Components {
+		parts[i] = bot.Escape(c.Name) + "@" + bot.Escape(c.Version)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// releaseLine is a release on one line, for lists and the calendar.
+func releaseLine(r *storage.Release) string {
+	return fmt.Sprintf("`%s` *%s* %s → %s · %s · %s · %s", r.HumanID(), bot.Escape(r.Service), bot.Escape(r.Version),
+		bot.Escape(r.Environment), bot.When(r.StartAt, r.EndAt), statusText(r), bot.Mention(r.OwnerID))
+}
+
+// card is the full release: the announcement, /release show, and the
+// approval request all build on it.
+func card(r *storage.Release, progress string) []slack.Block {
+	title := fmt.Sprintf("%s · %s %s → %s", r.HumanID(), r.Service, r.Version, r.Environment)
+	blocks := []slack.Block{bot.Header(title)}
+	if r.Title != "" {
+		blocks = append(blocks, bot.Section("*"+bot.Escape(r.Title)+"*"))
+	}
+	blocks = append(blocks, bot.Fields(
+		"*When*\n"+when(r),
+		"*Status*\n"+statusText(r),
+		"*Owner*\n"+bot.Mention(r.OwnerID),
+		"*Type · Risk*\n"+r.Type+" · "+r.Risk,
+		"*Environment*\n"+bot.Escape(r.Environment),
+		"*Components*\n"+components(r),
+	))
+	if r.Impact != "" {
+		blocks = append(blocks, bot.Section("*Impact*\n"+bot.Escape(r.Impact)))
+	}
+	if r.RollbackPlan != "" {
+		blocks = append(blocks, bot.Section("*Rollback plan*\n"+bot.Escape(r.RollbackPlan)))
+	}
+	var notes []string
+	notes = append(notes, "Planned by "+bot.Mention(r.CreatedBy))
+	if progress != "" {
+		notes = append(notes, progress)
+	}
+	if r.FreezeReason != "" {
+		notes = append(notes, ":snowflake: planned into a freeze: "+bot.Escape(r.FreezeReason))
+	}
+	if r.RetroReview {
+		notes = append(notes, ":mag: needs a retroactive review")
+	}
+	blocks = append(blocks, bot.Context(strings.Join(notes, " · ")))
+	return blocks
+}
+
+// cardText is the notification fallback of a card.
+func cardText(r *storage.Release) string {
+	return fmt.Sprintf("%s → %s, %s, %s", plainName(r), r.Environment, fallbackTime(r.StartAt), release.Status(r.Status).Label())
+}
+
+// fallbackTime is a time for plain-text fallbacks, which cannot use
+// Slack's date syntax.
+func fallbackTime(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") }
+
+// announcement is the message in the release's home channel.
+func announcement(r *storage.Release, progress string) bot.Message {
+	return bot.Message{Text: "Release " + cardText(r), Blocks: card(r, progress)}
+}
+
+// localTime writes t in loc for messages that speak to one person, with the
+// zone so nobody has to guess.
+func localTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+}

@@ -1,0 +1,345 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/release"
+	"github.com/releasebot/releasebot/reminders"
+	"github.com/releasebot/releasebot/storage"
+)
+
+// notYetPosted is how long a message waits for the thread or message it
+// belongs to before it is tried again.
+const notYetPosted = 2 * time.Second
+
+// Resolver renders outbox messages when they are delivered, from the state
+// at that moment, so an update can never show something older than what
+// it replaces.
+type Resolver struct {
+	s *Service
+
+	mu    sync.Mutex
+	links map[int64]string // release → announcement permalink
+}
+
+// Resolver returns the outbox's renderer.
+func (s *Service) Resolver() *Resolver { return &Resolver{s: s, links: map[int64]string{}} }
+
+var _ reminders.Resolver = (*Resolver)(nil)
+
+// Resolve implements reminders.Resolver.
+func (rs *Resolver) Resolve(ctx context.Context, m *storage.OutboxMessage) (reminders.Delivery, error) {
+	s := rs.s
+	var r *storage.Release
+	if m.ReleaseID != nil {
+		var err error
+		if r, err = s.store.Release(ctx, *m.ReleaseID); err != nil {
+			return reminders.Delivery{}, err
+		}
+	}
+	stored := func() (bot.Message, error) { return bot.DecodeMessage(m.Payload) }
+	switch m.Kind {
+	case kindAnnouncement:
+		progress, err := rs.progress(ctx, r)
+		if err != nil {
+			return reminders.Delivery{}, err
+		}
+		return reminders.Delivery{Channel: r.Channel, Message: withDecision(announcement(r, progress), r, s.roundForButtons(ctx, r))}, nil
+	case kindAnnouncementUpdate:
+		if r.AnnouncementTS == "" {
+			return rs.waitFor(ctx, r.ID, kindAnnouncement, "announcement")
+		}
+		progress, err := rs.progress(ctx, r)
+		if err != nil {
+			return reminders.Delivery{}, err
+		}
+		return reminders.Delivery{Channel: r.Channel, TargetTS: r.AnnouncementTS, Message: withDecision(announcement(r, progress), r, s.roundForButtons(ctx, r))}, nil
+	case kindThread:
+		if r.AnnouncementTS == "" {
+			return rs.waitFor(ctx, r.ID, kindAnnouncement, "announcement")
+		}
+		msg, err := stored()
+		return reminders.Delivery{Channel: r.Channel, ThreadTS: r.AnnouncementTS, Message: msg}, err
+	case kindNotification:
+		msg, err := stored()
+		if err != nil {
+			return reminders.Delivery{}, err
+		}
+		if r != nil && r.AnnouncementTS == "" {
+			if d, err := rs.waitFor(ctx, r.ID, kindAnnouncement, "announcement"); err != nil || d.Wait > 0 {
+				return d, err
+			}
+		}
+		if r != nil {
+			msg.Blocks = append(msg.Blocks, bot.Context(rs.threadLink(ctx, r)))
+		}
+		return reminders.Delivery{Channel: m.Channel, Message: msg}, nil
+	case kindApprovalRequest, kindApprovalDMUpdate:
+		return rs.approvalDM(ctx, m, r)
+	case kindRoundProgress, kindProgressUpdate:
+		return rs.roundProgress(ctx, m, r)
+	case kindReminder:
+		return rs.reminder(ctx, m, r)
+	case kindOverdue:
+		return rs.overdue(m, r)
+	}
+	// Plain messages: admin alerts, direct notes, nudges, digests.
+	msg, err := stored()
+	if err != nil {
+		return reminders.Delivery{}, err
+	}
+	if m.Op == storage.OpThread {
+		if r == nil || r.AnnouncementTS == "" {
+			return rs.waitFor(ctx, *m.ReleaseID, kindAnnouncement, "announcement")
+		}
+		return reminders.Delivery{Channel: r.Channel, ThreadTS: r.AnnouncementTS, Message: msg}, nil
+	}
+	return reminders.Delivery{Channel: m.Channel, Message: msg}, nil
+}
+
+// waitFor makes a message wait while the message it needs is still on its
+// way, and drops it when that one will never arrive.
+func (rs *Resolver) waitFor(ctx context.Context, releaseID int64, kind, what string) (reminders.Delivery, error) {
+	msgs, err := rs.s.store.OutboxMessages(ctx, releaseID, kind)
+	if err != nil {
+		return reminders.Delivery{}, err
+	}
+	for _, m := range msgs {
+		if m.Status == storage.OutboxPending || m.Status == storage.OutboxSending {
+			return reminders.Delivery{Wait: notYetPosted, Message: bot.Message{Text: what + " not posted yet"}}, nil
+		}
+	}
+	return reminders.Delivery{Drop: "the " + what + " it belongs to could not be posted"}, nil
+}
+
+func (rs *Resolver) threadLink(ctx context.Context, r *storage.Release) string {
+	rs.mu.Lock()
+	link, ok := rs.links[r.ID]
+	rs.mu.Unlock()
+	if !ok && r.AnnouncementTS != "" {
+		l, err := rs.s.api.Permalink(ctx, r.Channel, r.AnnouncementTS)
+		if err == nil {
+			link = l
+			rs.mu.Lock()
+			rs.links[r.ID] = l
+			rs.mu.Unlock()
+		}
+	}
+	if link == "" {
+		return "Discussion in " + bot.ChannelLink(r.Channel)
+	}
+	return fmt.Sprintf("<%s|Open the release thread> in %s", link, bot.ChannelLink(r.Channel))
+}
+
+func (rs *Resolver) progress(ctx context.Context, r *storage.Release) (string, error) {
+	round, err := rs.s.store.LatestRound(ctx, r.ID)
+	if err != nil || round == nil {
+		return "", err
+	}
+	return fmt.Sprintf("approval: %s", progressText(round)), nil
+}
+
+// roundForButtons is the open round whose buttons the announcement shows.
+func (s *Service) roundForButtons(ctx context.Context, r *storage.Release) *storage.ApprovalRound {
+	if release.Status(r.Status) != release.StatusPlanned {
+		return nil
+	}
+	round, err := s.store.LatestRound(ctx, r.ID)
+	if err != nil || round == nil || round.Status != storage.RoundOpen {
+		return nil
+	}
+	return round
+}
+
+// withDecision adds the Approve/Reject buttons to the announcement while a
+// round is open, so approvers can decide from the channel too.
+func withDecision(msg bot.Message, r *storage.Release, round *storage.ApprovalRound) bot.Message {
+	if round != nil {
+		msg.Blocks = append(msg.Blocks, decisionButtons(round.ID, "-channel"))
+	}
+	return msg
+}
+
+// approvalDM renders one approver's request as it stands now.
+func (rs *Resolver) approvalDM(ctx context.Context, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
+	if m.RefID == nil {
+		return reminders.Delivery{Drop: "approval message without approver"}, nil
+	}
+	ra, err := rs.s.store.RoundApprover(ctx, *m.RefID)
+	if err != nil {
+		return reminders.Delivery{}, err
+	}
+	round, err := rs.s.store.Round(ctx, ra.RoundID)
+	if err != nil {
+		return reminders.Delivery{}, err
+	}
+	msg := approvalRequest(r, round, ra.UserID)
+	if m.Kind == kindApprovalRequest {
+		if round.Status != storage.RoundOpen {
+			return reminders.Delivery{Drop: "the round closed before the request went out"}, nil
+		}
+		return reminders.Delivery{Channel: ra.UserID, Message: msg}, nil
+	}
+	if ra.DMTS == "" {
+		d, err := rs.waitForRef(ctx, r.ID, kindApprovalRequest, ra.ID)
+		return d, err
+	}
+	return reminders.Delivery{Channel: ra.DMChannel, TargetTS: ra.DMTS, Message: msg}, nil
+}
+
+func (rs *Resolver) waitForRef(ctx context.Context, releaseID int64, kind string, ref int64) (reminders.Delivery, error) {
+	msgs, err := rs.s.store.OutboxMessages(ctx, releaseID, kind)
+	if err != nil {
+		return reminders.Delivery{}, err
+	}
+	for _, m := range msgs {
+		if m.RefID != nil && *m.RefID == ref && (m.Status == storage.OutboxPending || m.Status == storage.OutboxSending) {
+			return reminders.Delivery{Wait: notYetPosted, Message: bot.Message{Text: "request not sent yet"}}, nil
+		}
+	}
+	return reminders.Delivery{Drop: "the request it updates was never sent"}, nil
+}
+
+// approvalRequest is the DM an approver gets, in the state it is in now.
+func approvalRequest(r *storage.Release, round *storage.ApprovalRound, approver string) bot.Message {
+	blocks := []slack.Block{bot.Section(fmt.Sprintf(":raised_hand: %s asks for your approval of %s → %s.", bot.Mention(r.OwnerID), name(r), bot.Escape(r.Environment)))}
+	blocks = append(blocks, card(r, progressText(round))...)
+	var decision *storage.ApprovalDecision
+	for i := range round.Decisions {
+		if round.Decisions[i].ApproverID == approver {
+			decision = &round.Decisions[i]
+		}
+	}
+	text := fmt.Sprintf("Approval requested: %s", cardText(r))
+	switch {
+	case decision != nil && decision.Decision == "approve":
+		blocks = append(blocks, bot.Section(fmt.Sprintf(":white_check_mark: You approved this %s.", bot.Date(decision.DecidedAt, "{date_short_pretty} at {time}"))))
+		text = "You approved " + plainName(r)
+	case decision != nil:
+		blocks = append(blocks, bot.Section(fmt.Sprintf(":no_entry: You rejected this %s: “%s”", bot.Date(decision.DecidedAt, "{date_short_pretty} at {time}"), bot.Escape(decision.Reason))))
+		text = "You rejected " + plainName(r)
+	case round.Status == storage.RoundOpen:
+		blocks = append(blocks, decisionButtons(round.ID, ""))
+	case round.Status == storage.RoundApproved:
+		blocks = append(blocks, bot.Section(":white_check_mark: No decision needed any more: it was approved by the others."))
+		text = plainName(r) + " was approved; no decision needed"
+	case round.Status == storage.RoundRejected:
+		blocks = append(blocks, bot.Section(":no_entry: No decision needed any more: it was rejected."))
+		text = plainName(r) + " was rejected; no decision needed"
+	default:
+		why := "the release changed; if it still needs you, a new request follows"
+		if release.Status(r.Status) == release.StatusCancelled {
+			why = "the release was cancelled"
+		}
+		blocks = append(blocks, bot.Section(":hourglass: This request is outdated: "+why+"."))
+		text = "Outdated approval request for " + plainName(r)
+	}
+	if len(blocks) > bot.MaxMessageBlocks {
+		blocks = blocks[:bot.MaxMessageBlocks]
+	}
+	return bot.Message{Text: text, Blocks: blocks}
+}
+
+func (rs *Resolver) roundProgress(ctx context.Context, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
+	if m.RefID == nil {
+		return reminders.Delivery{Drop: "progress message without round"}, nil
+	}
+	round, err := rs.s.store.Round(ctx, *m.RefID)
+	if err != nil {
+		return reminders.Delivery{}, err
+	}
+	if r.AnnouncementTS == "" {
+		return rs.waitFor(ctx, r.ID, kindAnnouncement, "announcement")
+	}
+	state := map[string]string{
+		storage.RoundOpen: ":hourglass_flowing_sand:", storage.RoundApproved: ":white_check_mark:",
+		storage.RoundRejected: ":no_entry:", storage.RoundSuperseded: ":fast_forward:", storage.RoundCancelled: ":heavy_multiplication_x:",
+	}[round.Status]
+	text := fmt.Sprintf("%s Approval round %d (%s): %s", state, round.Number, round.Required, progressText(round))
+	if round.Status == storage.RoundSuperseded {
+		text += " — superseded"
+	}
+	msg := bot.Message{Text: text}
+	if m.Kind == kindRoundProgress {
+		return reminders.Delivery{Channel: r.Channel, ThreadTS: r.AnnouncementTS, Message: msg}, nil
+	}
+	if round.ProgressTS == "" {
+		return rs.waitForRef(ctx, r.ID, kindRoundProgress, round.ID)
+	}
+	return reminders.Delivery{Channel: r.Channel, TargetTS: round.ProgressTS, Message: msg}, nil
+}
+
+// reminder renders a T-24h/T-1h reminder, or drops it when it no longer
+// makes sense: the release moved on, or a nearer reminder is also due (the
+// bot was down), in which case only the nearest is sent.
+func (rs *Resolver) reminder(ctx context.Context, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
+	now := rs.s.now()
+	st := release.Status(r.Status)
+	if st != release.StatusPlanned && st != release.StatusApproved {
+		return reminders.Delivery{Drop: "the release is " + st.Label()}, nil
+	}
+	if !r.StartAt.After(now) {
+		return reminders.Delivery{Drop: "the release's start has passed"}, nil
+	}
+	lead, err := release.ParseDuration(strings.TrimSpace(mustText(m.Payload)))
+	if err != nil {
+		return reminders.Delivery{Drop: "unreadable reminder"}, nil
+	}
+	due, err := rs.s.store.OutboxMessages(ctx, r.ID, kindReminder)
+	if err != nil {
+		return reminders.Delivery{}, err
+	}
+	for _, o := range due {
+		if o.ID == m.ID || o.Op != m.Op || !(o.Status == storage.OutboxPending || o.Status == storage.OutboxSending || o.Status == storage.OutboxSent) || o.DueAt.After(now) {
+			continue
+		}
+		if l, err := release.ParseDuration(mustText(o.Payload)); err == nil && l < lead && o.DueAt.After(m.DueAt) {
+			return reminders.Delivery{Drop: "a nearer reminder is due too"}, nil
+		}
+	}
+	left := r.StartAt.Sub(now).Round(time.Minute)
+	text := fmt.Sprintf(":alarm_clock: %s → %s starts %s (in %s). Status: %s.", name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{date_short_pretty} at {time}"), release.FormatDuration(left), statusText(r))
+	if st == release.StatusPlanned {
+		text += " It is not approved yet."
+	}
+	msg := bot.Message{Text: fmt.Sprintf("Reminder: %s starts in %s", plainName(r), release.FormatDuration(left)), Blocks: []slack.Block{bot.Section(text)}}
+	if m.Op == storage.OpThread {
+		if r.AnnouncementTS == "" {
+			return rs.waitFor(ctx, r.ID, kindAnnouncement, "announcement")
+		}
+		return reminders.Delivery{Channel: r.Channel, ThreadTS: r.AnnouncementTS, Message: msg}, nil
+	}
+	return reminders.Delivery{Channel: m.Channel, Message: msg}, nil
+}
+
+func (rs *Resolver) overdue(m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
+	st := release.Status(r.Status)
+	what := mustText(m.Payload)
+	var text string
+	switch {
+	case what == "start" && (st == release.StatusPlanned || st == release.StatusApproved) && m.DueAt.Equal(r.StartAt.Add(overdueStartGrace)):
+		text = fmt.Sprintf(":warning: %s was due to start %s and has not started. Start it with `/release start %s`, move it with `/release reschedule %s …` or cancel it.",
+			name(r), bot.Date(r.StartAt, "{time}"), r.HumanID(), r.HumanID())
+	case what == "finish" && st == release.StatusInProgress && m.DueAt.Equal(r.EndAt):
+		text = fmt.Sprintf(":warning: %s's window ended %s and it is still in progress. Report it with `/release complete %s`, `fail` or `rollback`.",
+			name(r), bot.Date(r.EndAt, "{time}"), r.HumanID())
+	default:
+		return reminders.Delivery{Drop: "no longer overdue"}, nil
+	}
+	return reminders.Delivery{Channel: r.OwnerID, Message: bot.Message{Text: "Overdue: " + plainName(r), Blocks: []slack.Block{bot.Section(text)}}}, nil
+}
+
+func mustText(payload string) string {
+	m, err := bot.DecodeMessage(payload)
+	if err != nil {
+		return ""
+	}
+	return m.Text
+}

@@ -1,0 +1,231 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSending = "sending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+	OutboxDropped = "dropped"
+)
+
+// Outbox operations.
+const (
+	OpPost   = "post"
+	OpThread = "thread"
+	OpUpdate = "update"
+)
+
+// Outbox kinds whose delivery records where the message landed.
+const (
+	KindAnnouncement    = "announcement"
+	KindApprovalRequest = "approval_request"
+	KindRoundProgress   = "round_progress"
+)
+
+// Enqueue adds a message to the outbox within the change that causes it. A
+// message whose key is already there is not added again; the result says
+// whether this call added it.
+func (tx *Tx) Enqueue(m *OutboxMessage) (bool, error) {
+	return enqueue(tx.db, tx.Now(), m)
+}
+
+// Enqueue adds a message outside any other change (the scheduler's).
+func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) (bool, error) {
+	return enqueue(s.db.WithContext(ctx), s.Now(), m)
+}
+
+func enqueue(db *gorm.DB, now time.Time, m *OutboxMessage) (bool, error) {
+	if m.Status == "" {
+		m.Status = OutboxPending
+	}
+	if m.DueAt.IsZero() {
+		m.DueAt = now
+	}
+	m.DueAt = m.DueAt.UTC()
+	m.CreatedAt = now
+	res := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).Create(m)
+	if res.Error != nil {
+		return false, translate(res.Error, "enqueue "+m.Kind)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// DropPending drops the release's messages of the given kinds that have not
+// gone out yet: a rescheduled release's old reminders, a cancelled one's.
+func (tx *Tx) DropPending(releaseID int64, kinds ...string) (int64, error) {
+	res := tx.db.Model(&OutboxMessage{}).
+		Where("release_id = ? AND kind IN ? AND status = ?", releaseID, kinds, OutboxPending).
+		Updates(map[string]any{"status": OutboxDropped, "last_error": "superseded"})
+	return res.RowsAffected, translate(res.Error, "drop pending messages")
+}
+
+// ClaimOutbox leases up to n due messages to worker by. On PostgreSQL,
+// SKIP LOCKED lets replicas claim side by side without waiting for or
+// taking each other's rows; on SQLite the IMMEDIATE transaction serialises
+// claims. A worker that dies loses its lease after lease; ReleaseExpired
+// then hands the rows out again.
+func (s *Store) ClaimOutbox(ctx context.Context, by string, n int, lease time.Duration) ([]OutboxMessage, error) {
+	var claimed []OutboxMessage
+	err := s.InTx(ctx, func(tx *Tx) error {
+		now := tx.Now()
+		var ids []int64
+		q := tx.forUpdateSkipLocked().Model(&OutboxMessage{}).
+			Where("status = ? AND due_at <= ?", OutboxPending, now).
+			Order("due_at, id").Limit(n)
+		if err := q.Pluck("id", &ids).Error; err != nil {
+			return translate(err, "find due messages")
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		until := now.Add(lease)
+		err := tx.db.Model(&OutboxMessage{}).Where("id IN ?", ids).Updates(map[string]any{
+			"status": OutboxSending, "claimed_by": by, "claimed_until": until,
+			"attempts": gorm.Expr("attempts + 1"),
+		}).Error
+		if err != nil {
+			return translate(err, "claim messages")
+		}
+		return translate(tx.db.Where("id IN ?", ids).Order("due_at, id").Find(&claimed).Error, "read claimed messages")
+	})
+	return claimed, err
+}
+
+func (tx *Tx) forUpdateSkipLocked() *gorm.DB {
+	if tx.store.dialect == Postgres {
+		return tx.db.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+	}
+	return tx.db
+}
+
+// ReleaseExpired returns messages whose worker's lease ran out to the
+// pending queue; it reports how many.
+func (s *Store) ReleaseExpired(ctx context.Context) (int64, error) {
+	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).
+		Where("status = ? AND claimed_until < ?", OutboxSending, s.Now()).
+		Updates(map[string]any{"status": OutboxPending, "claimed_by": ""})
+	return res.RowsAffected, translate(res.Error, "release expired leases")
+}
+
+// claimedBy narrows an update to a message still leased by worker by, so a
+// worker whose lease expired cannot overwrite the outcome of the next one.
+func claimedBy(db *gorm.DB, m *OutboxMessage, by string) *gorm.DB {
+	return db.Model(&OutboxMessage{}).Where("id = ? AND status = ? AND claimed_by = ?", m.ID, OutboxSending, by)
+}
+
+// ErrLeaseLost means another worker took the message over.
+var ErrLeaseLost = fmt.Errorf("outbox lease lost")
+
+// MarkSent records delivery and, for kinds that need it, where the message
+// landed (the release announcement, an approver's request), in one
+// transaction.
+func (s *Store) MarkSent(ctx context.Context, m *OutboxMessage, by, channel, ts string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		now := tx.Now()
+		res := claimedBy(tx.db, m, by).Updates(map[string]any{
+			"status": OutboxSent, "sent_ts": ts, "sent_channel": channel, "sent_at": now, "last_error": "",
+		})
+		if res.Error != nil {
+			return translate(res.Error, "mark sent")
+		}
+		if res.RowsAffected == 0 {
+			return ErrLeaseLost
+		}
+		switch m.Kind {
+		case KindAnnouncement:
+			if m.ReleaseID != nil {
+				err := tx.db.Model(&Release{}).Where("id = ? AND announcement_ts = ''", *m.ReleaseID).
+					Updates(map[string]any{"channel": channel, "announcement_ts": ts}).Error
+				if err != nil {
+					return translate(err, "record announcement")
+				}
+			}
+		case KindRoundProgress:
+			if m.RefID != nil {
+				err := tx.db.Model(&ApprovalRound{}).Where("id = ?", *m.RefID).Update("progress_ts", ts).Error
+				if err != nil {
+					return translate(err, "record round progress")
+				}
+			}
+		case KindApprovalRequest:
+			if m.RefID != nil {
+				err := tx.db.Model(&RoundApprover{}).Where("id = ?", *m.RefID).
+					Updates(map[string]any{"dm_channel": channel, "dm_ts": ts}).Error
+				if err != nil {
+					return translate(err, "record approval request")
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// RetryLater puts a message back in the queue for due. A rate-limited
+// attempt does not count against the retry limit.
+func (s *Store) RetryLater(ctx context.Context, m *OutboxMessage, by string, due time.Time, reason string, countAttempt bool) error {
+	updates := map[string]any{"status": OutboxPending, "due_at": due.UTC(), "claimed_by": "", "last_error": truncate(reason, 500)}
+	if !countAttempt {
+		updates["attempts"] = gorm.Expr("attempts - 1")
+	}
+	res := claimedBy(s.db.WithContext(ctx), m, by).Updates(updates)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrLeaseLost
+	}
+	return translate(res.Error, "reschedule message")
+}
+
+// Finish ends a message's life without sending it: failed (with the reason)
+// or dropped (no longer relevant).
+func (s *Store) Finish(ctx context.Context, m *OutboxMessage, by, status, reason string) error {
+	res := claimedBy(s.db.WithContext(ctx), m, by).Updates(map[string]any{"status": status, "last_error": truncate(reason, 500), "claimed_by": ""})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrLeaseLost
+	}
+	return translate(res.Error, "finish message")
+}
+
+// OutboxCounts counts messages by status.
+func (s *Store) OutboxCounts(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	err := s.db.WithContext(ctx).Model(&OutboxMessage{}).Select("status, count(*) AS n").Group("status").Scan(&rows).Error
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, translate(err, "count outbox")
+}
+
+// OutboxMessages lists messages by kind (and release, when non-zero), for
+// tests and the audit view.
+func (s *Store) OutboxMessages(ctx context.Context, releaseID int64, kinds ...string) ([]OutboxMessage, error) {
+	q := s.db.WithContext(ctx).Order("id")
+	if releaseID != 0 {
+		q = q.Where("release_id = ?", releaseID)
+	}
+	if len(kinds) > 0 {
+		q = q.Where("kind IN ?", kinds)
+	}
+	var out []OutboxMessage
+	return out, translate(q.Find(&out).Error, "list outbox")
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
