@@ -82,8 +82,8 @@ type Response struct {
 	DeleteOriginal  bool
 
 	// Modal answers to a view submission.
-	Errors     map[string]string      // block_id → message; keeps the modal open
-	ViewAction string                 // "update", "push" or "clear"
+	Errors     map[string]string       // block_id → message; keeps the modal open
+	ViewAction string                  // "update", "push" or "clear"
 	View       *slack.ModalViewRequest // for update and push
 
 	// NoticeChannel is where a submission's Text is shown afterwards as an

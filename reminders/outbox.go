@@ -81,10 +81,10 @@ type Outbox struct {
 	pauseMu sync.Mutex
 	paused  map[string]time.Time // Slack method → no calls before this time
 
-	pending                       prometheus.GaugeFunc
+	pending                        prometheus.GaugeFunc
 	sent, retried, failed, dropped prometheus.Counter
-	countsMu                      sync.Mutex
-	counts                        map[string]int64
+	countsMu                       sync.Mutex
+	counts                         map[string]int64
 }
 
 // NewOutbox builds the delivery loop.
