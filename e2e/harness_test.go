@@ -86,7 +86,7 @@ type options struct {
 
 // harness is one running bot and the world around it.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	slack   *slacktest.Server
 	store   *storage.Store // the test's own handle, for assertions
 	clock   *clock
@@ -113,7 +113,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, dialect string)) {
 }
 
 // newSlack makes an emulator with the standard workspace.
-func newSlack(t *testing.T) *slacktest.Server {
+func newSlack(t testing.TB) *slacktest.Server {
 	s := slacktest.New(slacktest.Config{})
 	t.Cleanup(s.Close)
 	s.AddUser(slacktest.User{ID: ana, Name: "ana", RealName: "Ana Lima", TZ: "Europe/Berlin"})
@@ -130,7 +130,7 @@ func newSlack(t *testing.T) *slacktest.Server {
 }
 
 // start runs a bot and waits until it is connected.
-func start(t *testing.T, o options) *harness {
+func start(t testing.TB, o options) *harness {
 	t.Helper()
 	if o.slack == nil {
 		o.slack = newSlack(t)
