@@ -1,0 +1,64 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		err  error
+		kind ErrorKind
+		code string
+	}{
+		{&slack.RateLimitedError{RetryAfter: 3 * time.Second}, RateLimited, "ratelimited"},
+		{slack.StatusCodeError{Code: 503, Status: "503"}, Temporary, "http_503"},
+		{slack.StatusCodeError{Code: 404, Status: "404"}, Permanent, "http_404"},
+		{slack.SlackErrorResponse{Err: "channel_not_found"}, Permanent, "channel_not_found"},
+		{slack.SlackErrorResponse{Err: "not_in_channel"}, Permanent, "not_in_channel"},
+		{slack.SlackErrorResponse{Err: "internal_error"}, Temporary, "internal_error"},
+		{&net.OpError{Op: "dial", Err: errors.New("refused")}, Temporary, ""},
+		{context.DeadlineExceeded, Temporary, ""},
+	}
+	for _, c := range cases {
+		got := classify("chat.postMessage", c.err)
+		if got.Kind != c.kind || got.Code != c.code {
+			t.Errorf("%v → kind %d code %q; want %d %q", c.err, got.Kind, got.Code, c.kind, c.code)
+		}
+	}
+	if got := classify("m", &slack.RateLimitedError{RetryAfter: 3 * time.Second}); got.RetryAfter != 3*time.Second {
+		t.Errorf("retry-after lost: %v", got.RetryAfter)
+	}
+}
+
+func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
+	for attempt := 1; attempt <= 30; attempt++ {
+		d := Backoff(attempt, 100*time.Millisecond, 5*time.Second)
+		full := min(100*time.Millisecond<<min(attempt-1, 20), 5*time.Second)
+		if d < full/2 || d > full {
+			t.Fatalf("attempt %d: %s outside [%s, %s]", attempt, d, full/2, full)
+		}
+	}
+}
+
+func TestTruncateKeepsRunesAndMarksTheCut(t *testing.T) {
+	if got := Truncate("héllo wörld", 5); got != "héll…" {
+		t.Fatalf("%q", got)
+	}
+	if got := Truncate("short", 10); got != "short" {
+		t.Fatalf("%q", got)
+	}
+}
+
+func TestMessageRoundTrip(t *testing.T) {
+	m := Message{Text: "hi <@U1>", Blocks: []slack.Block{Section("*hi*"), Context("small"), Actions("a", Button("Go", "route#1", "v", StylePrimary))}}
+	back, err := DecodeMessage(MustJSON(m))
+	if err != nil || back.Text != m.Text || len(back.Blocks) != 3 {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+}
