@@ -35,6 +35,13 @@ type Tuning struct {
 	MinuteJobs string
 	// OutboxBackoff is the first retry's wait after a 5xx (default 2s).
 	OutboxBackoff time.Duration
+	// OutboxLease is how long a replica holds the messages it claimed
+	// (default 60s): after a crash, what it held waits that long for
+	// another replica. See docs/outbox.md.
+	OutboxLease time.Duration
+	// OutboxMaxAttempts bounds the tries of a message on 5xx and network
+	// errors before it is marked failed (default 8).
+	OutboxMaxAttempts int
 }
 
 // system is the running capabilities.
@@ -55,6 +62,7 @@ func build(r *bot.Router, d Deps) *system {
 	sys.outbox = reminders.NewOutbox(reminders.OutboxOptions{
 		Store: d.Store, Sender: d.API, Resolver: sys.service.Resolver(), Logger: d.Logger, Registry: d.Registry,
 		Clock: d.Clock, Admins: d.Config.Admins, PollInterval: d.Tuning.OutboxPoll, BaseBackoff: d.Tuning.OutboxBackoff,
+		Lease: d.Tuning.OutboxLease, MaxAttempts: d.Tuning.OutboxMaxAttempts,
 	})
 	sys.service.Register(r)
 	return sys

@@ -30,10 +30,28 @@ const (
 // resolving user groups asks Slack.
 type roundPlan struct {
 	PreApproved bool
-	Quorum      release.Quorum
-	Approvers   []string // everyone the policy names, groups resolved
-	Eligible    []string // Approvers minus the owner
-	Source      string
+	// Hold, when set, says why no round opens now (a rejected release
+	// that was changed waits for /release resubmit).
+	Hold      string
+	Quorum    release.Quorum
+	Approvers []string // everyone the policy names, groups resolved
+	Eligible  []string // Approvers minus the owner
+	Source    string
+}
+
+// without leaves user out of the people who may approve.
+func (rp roundPlan) without(user string) roundPlan {
+	if !slices.Contains(rp.Eligible, user) {
+		return rp
+	}
+	out := rp
+	out.Eligible = nil
+	for _, u := range rp.Eligible {
+		if u != user {
+			out.Eligible = append(out.Eligible, u)
+		}
+	}
+	return out
 }
 
 // Needed is how many approvals the round needs.
@@ -42,13 +60,17 @@ func (rp roundPlan) Needed() int { return rp.Quorum.Needed(len(rp.Eligible)) }
 // Warning says why the round cannot succeed, if it cannot.
 func (rp roundPlan) Warning() string {
 	switch {
-	case rp.PreApproved:
+	case rp.PreApproved, rp.Hold != "":
 		return ""
 	case len(rp.Eligible) == 0:
 		return "Nobody can approve it: the policy names no one besides the owner. An admin can fix this with `/release policy set`."
 	case !rp.Quorum.Reachable(len(rp.Eligible)):
-		return fmt.Sprintf("It needs %d approvals but only %d people can approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
-			rp.Needed(), len(rp.Eligible))
+		who := fmt.Sprintf("only %d people can", len(rp.Eligible))
+		if len(rp.Eligible) == 1 {
+			who = "only 1 person can"
+		}
+		return fmt.Sprintf("It needs %d approvals but %s approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
+			rp.Needed(), who)
 	}
 	return ""
 }
@@ -107,6 +129,33 @@ func (s *Service) prepareRound(ctx context.Context, typ release.Type, env, owner
 	return rp, nil
 }
 
+// maxAuditList bounds the approvers an audit entry names, so that the
+// entry fits its column (4000 characters) and one section of the audit
+// view; the round's approvers are all stored with the round.
+const maxAuditList = 2000
+
+// auditList joins ids up to about max characters and counts the rest.
+func auditList(ids []string, max int) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if b.Len()+len(id)+2 > max {
+			fmt.Fprintf(&b, " and %d more", len(ids)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(id)
+	}
+	return b.String()
+}
+
+// holdRejected is the plan of a rejected release that was edited or
+// rescheduled: no round opens until the owner resubmits it.
+func holdRejected(r *storage.Release) roundPlan {
+	return roundPlan{Hold: fmt.Sprintf("it stays rejected until you ask for approval again with `/release resubmit %s`", r.HumanID())}
+}
+
 func splitEntries(s string) []string {
 	var out []string
 	for _, e := range strings.Split(s, ",") {
@@ -124,6 +173,12 @@ func (s *Service) openRound(tx *storage.Tx, r *storage.Release, rp roundPlan, ac
 	if err := s.supersedeRounds(tx, r, "the release changed"); err != nil {
 		return err
 	}
+	if rp.Hold != "" {
+		return nil
+	}
+	// The plan was made before the release was locked; whoever owns it
+	// now is never asked to approve it.
+	rp = rp.without(r.OwnerID)
 	if rp.PreApproved {
 		if release.Status(r.Status) == release.StatusApproved {
 			return nil
@@ -147,7 +202,7 @@ func (s *Service) openRound(tx *storage.Tx, r *storage.Release, rp roundPlan, ac
 	if err := tx.CreateRound(round); err != nil {
 		return err
 	}
-	details := fmt.Sprintf("round %d: %s; needs %d of %d: %s", number, rp.Source, round.Needed, len(rp.Eligible), strings.Join(rp.Eligible, ", "))
+	details := fmt.Sprintf("round %d: %s; needs %d of %d: %s", number, rp.Source, round.Needed, len(rp.Eligible), auditList(rp.Eligible, maxAuditList))
 	if w := rp.Warning(); w != "" {
 		details += "; " + w
 	}
@@ -199,21 +254,45 @@ func (s *Service) supersedeRounds(tx *storage.Tx, r *storage.Release, why string
 	return nil
 }
 
-// refreshRound re-renders every approver's request and the progress line.
+// refreshRound re-renders every approver's request, the progress line in
+// the thread and the announcement (which shows the progress too). The keys
+// name the round's state (status and number of decisions): every decision
+// makes a new state, so its updates are never mistaken for the previous
+// decision's and dropped as duplicates.
 func (s *Service) refreshRound(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound) error {
+	return s.refreshRoundFor(tx, r, round, "")
+}
+
+// refreshRoundFor is refreshRound after a decision that leaves the round
+// open. In a large round only the decider's request is updated (the
+// others' show the progress again when the round closes): updating
+// hundreds of messages on every decision would run into Slack's rate
+// limits for chat.update.
+func (s *Service) refreshRoundFor(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, decider string) error {
 	rid, roundID := r.ID, round.ID
+	state := fmt.Sprintf("%d:%s:%d", r.Revision, round.Status, len(round.Decisions))
+	large := len(round.Approvers) > maxNamed
 	for _, a := range round.Approvers {
+		if decider != "" && large && a.UserID != decider {
+			continue
+		}
 		ra := a.ID
 		if _, err := tx.Enqueue(&storage.OutboxMessage{
-			Key:  fmt.Sprintf("approval-dm:%d:%d:%s", ra, r.Revision, round.Status),
+			Key:  fmt.Sprintf("approval-dm:%d:%s", ra, state),
 			Kind: kindApprovalDMUpdate, ReleaseID: &rid, RefID: &ra, Op: storage.OpUpdate,
 		}); err != nil {
 			return err
 		}
 	}
-	_, err := tx.Enqueue(&storage.OutboxMessage{
-		Key:  fmt.Sprintf("progress-update:%d:%d:%s", round.ID, r.Revision, round.Status),
+	if _, err := tx.Enqueue(&storage.OutboxMessage{
+		Key:  fmt.Sprintf("progress-update:%d:%s", round.ID, state),
 		Kind: kindProgressUpdate, ReleaseID: &rid, RefID: &roundID, Op: storage.OpUpdate,
+	}); err != nil {
+		return err
+	}
+	_, err := tx.Enqueue(&storage.OutboxMessage{
+		Key:  fmt.Sprintf("announce-round:%d:%s", round.ID, state),
+		Kind: kindAnnouncementUpdate, ReleaseID: &rid, Op: storage.OpUpdate,
 	})
 	return err
 }
@@ -238,6 +317,17 @@ func decisionButtons(roundID int64, suffix string) *slack.ActionBlock {
 	)
 }
 
+// listDecisionButtons are the Approve/Reject pair of one release in a list
+// of several (/release approvals, the App Home): the labels name the
+// release, so every button says what it decides.
+func listDecisionButtons(roundID int64, r *storage.Release) *slack.ActionBlock {
+	v := strconv.FormatInt(roundID, 10)
+	return bot.Actions("decide-"+v,
+		bot.Button("Approve "+r.HumanID(), bot.ActionID(actionApprove, v), v, bot.StylePrimary),
+		bot.Button("Reject "+r.HumanID(), bot.ActionID(actionReject, v), v, bot.StyleDanger),
+	)
+}
+
 func roundFromAction(req *bot.Request) (int64, error) {
 	id, err := strconv.ParseInt(req.ActionValue(), 10, 64)
 	if err != nil || id <= 0 {
@@ -251,8 +341,64 @@ func (s *Service) actApprove(ctx context.Context, req *bot.Request) (*bot.Respon
 	if err != nil {
 		return nil, err
 	}
-	return s.decide(ctx, req.UserID, roundID, "approve", "")
+	resp, err := s.decide(ctx, req.UserID, roundID, "approve", "")
+	if fromHome(req) {
+		s.refreshHome(ctx, req.UserID)
+	}
+	if _, refused := bot.UserMessage(err); refused {
+		s.repairRequest(ctx, req, roundID)
+	}
+	return resp, err
 }
+
+// repairRequest brings an approver's request DM up to date when a click on
+// it was refused: a request that still offers its buttons after the round
+// closed or after the approver decided was not updated (Slack refused the
+// update, say), and the click proves it. It is updated again, once per
+// state of the round.
+func (s *Service) repairRequest(ctx context.Context, req *bot.Request, roundID int64) {
+	if req.MessageTS == "" || req.IsEphemeral {
+		return
+	}
+	round, err := s.store.Round(ctx, roundID)
+	if err != nil {
+		return
+	}
+	for _, a := range round.Approvers {
+		if a.UserID != req.UserID || a.DMTS != req.MessageTS {
+			continue
+		}
+		ra, rid := a.ID, round.ReleaseID
+		added, err := s.store.Enqueue(ctx, &storage.OutboxMessage{
+			Key:  fmt.Sprintf("approval-dm-repair:%d:%s:%d", ra, round.Status, len(round.Decisions)),
+			Kind: kindApprovalDMUpdate, ReleaseID: &rid, RefID: &ra, Op: storage.OpUpdate,
+		})
+		if err != nil {
+			s.log.Warn("could not repair an approval request", "round", roundID, "user", req.UserID, "err", err)
+		} else if added {
+			s.wake()
+		}
+	}
+}
+
+// fromHome reports whether a click came from the App Home, which has no
+// response_url: the answer goes by DM and the Home is published again so
+// it no longer offers a decision that was made.
+func fromHome(req *bot.Request) bool {
+	return req.View != nil && req.View.Type == slack.VTHomeTab
+}
+
+// refreshHome publishes the user's App Home again after a decision (or a
+// refused click) made there.
+func (s *Service) refreshHome(ctx context.Context, user string) {
+	if err := s.publishHome(context.WithoutCancel(ctx), user); err != nil {
+		s.log.Warn("could not refresh the App Home after a decision", "user", user, "err", err)
+	}
+}
+
+// homeMarker in the reject modal's metadata says the modal was opened from
+// the App Home.
+const homeMarker = "home"
 
 // actReject asks for the reason first; the decision happens on submit.
 func (s *Service) actReject(ctx context.Context, req *bot.Request) (*bot.Response, error) {
@@ -263,35 +409,54 @@ func (s *Service) actReject(ctx context.Context, req *bot.Request) (*bot.Respons
 	// The checks run before the modal opens so nobody types a reason for a
 	// click that would be refused; views.open comes right after, well within
 	// the trigger's life, as the checks only read.
-	if _, _, err := s.checkDecision(ctx, req.UserID, roundID); err != nil {
+	_, r, err := s.checkDecision(ctx, req.UserID, roundID)
+	if err != nil {
+		if fromHome(req) {
+			s.refreshHome(ctx, req.UserID)
+		}
+		if _, refused := bot.UserMessage(err); refused {
+			s.repairRequest(ctx, req, roundID)
+		}
 		return nil, err
 	}
-	view := rejectModal(roundID, req.ChannelID)
+	origin := ""
+	if fromHome(req) {
+		origin = homeMarker
+	}
+	view := rejectModal(roundID, req.ChannelID, origin, r)
 	if _, err := s.api.OpenView(ctx, req.TriggerID, view); err != nil {
 		return nil, fmt.Errorf("open reject modal: %w", err)
 	}
 	return nil, nil
 }
 
-func rejectModal(roundID int64, channel string) slack.ModalViewRequest {
+func rejectModal(roundID int64, channel, origin string, r *storage.Release) slack.ModalViewRequest {
 	input := slack.NewPlainTextInputBlockElement(bot.PlainText("Why can't this go ahead?", 150), "reason")
 	input.Multiline = true
 	input.MaxLength = maxReason
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: callbackReject,
-		Title:           bot.PlainText("Reject release", bot.MaxModalTitle),
+		Title:           bot.PlainText("Reject "+r.HumanID(), bot.MaxModalTitle),
 		Submit:          bot.PlainText("Reject", bot.MaxModalTitle),
 		Close:           bot.PlainText("Cancel", bot.MaxModalTitle),
-		PrivateMetadata: strconv.FormatInt(roundID, 10) + "|" + channel,
+		PrivateMetadata: strconv.FormatInt(roundID, 10) + "|" + channel + "|" + origin,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			bot.Section("The owner will see your reason and can change the release and resubmit it."),
+			bot.Section(fmt.Sprintf("You are rejecting %s → %s (%s). %s will see your reason and can change the release and resubmit it.",
+				name(r), bot.Escape(r.Environment), bot.When(r.StartAt, r.EndAt), bot.Mention(r.OwnerID))),
 			slack.NewInputBlock("reason", bot.PlainText("Reason", 2000), nil, input),
 		}},
 	}
 }
 
 func (s *Service) submitReject(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	idText, channel, _ := strings.Cut(req.View.PrivateMetadata, "|")
+	parts := strings.SplitN(req.View.PrivateMetadata, "|", 3)
+	idText, channel, origin := parts[0], "", ""
+	if len(parts) > 1 {
+		channel = parts[1]
+	}
+	if len(parts) > 2 {
+		origin = parts[2]
+	}
 	roundID, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("reject modal metadata %q: %w", req.View.PrivateMetadata, err)
@@ -304,6 +469,9 @@ func (s *Service) submitReject(ctx context.Context, req *bot.Request) (*bot.Resp
 		return &bot.Response{Errors: map[string]string{"reason": fmt.Sprintf("Keep it within %d characters (this is %d).", maxReason, n)}}, nil
 	}
 	resp, err := s.decide(ctx, req.UserID, roundID, "reject", reason)
+	if origin == homeMarker {
+		s.refreshHome(ctx, req.UserID)
+	}
 	if msg, ok := bot.UserMessage(err); ok {
 		return &bot.Response{Errors: map[string]string{"reason": msg}}, nil
 	}
@@ -344,10 +512,17 @@ func decisionAllowed(round *storage.ApprovalRound, r *storage.Release, user stri
 			return bot.Userf("You already %s %s on %s; your first decision stands.", pastTense(d.Decision), name(r), bot.Date(d.DecidedAt, "{date_short_pretty} at {time}"))
 		}
 	}
-	if round.Status != storage.RoundOpen {
+	if !roundCurrent(round, r) {
 		return bot.Userf("This approval request for %s is outdated: %s. Nothing was changed.", name(r), roundClosedWhy(round, r))
 	}
 	return nil
+}
+
+// roundCurrent reports whether a round still decides the release: open,
+// opened for the release as it is now, and the release still waiting for
+// approval. Only such a round may approve or reject it.
+func roundCurrent(round *storage.ApprovalRound, r *storage.Release) bool {
+	return round.Status == storage.RoundOpen && round.Revision == r.Revision && release.Status(r.Status) == release.StatusPlanned
 }
 
 func pastTense(decision string) string {
@@ -368,6 +543,8 @@ func roundClosedWhy(round *storage.ApprovalRound, r *storage.Release) string {
 			return "the release was cancelled"
 		}
 		return "the release was changed since, and a new request went out if it still needs your decision"
+	case storage.RoundOpen:
+		return fmt.Sprintf("the release is %s now, and this request was for an earlier version of it", release.Status(r.Status).Label())
 	}
 	return "the request was closed"
 }
@@ -409,7 +586,7 @@ func (s *Service) decide(ctx context.Context, user string, roundID int64, decisi
 		if reason != "" {
 			details += ": " + reason
 		}
-		if err := tx.Audit(user, decision+"d", r.ID, details); err != nil {
+		if err := tx.Audit(user, pastTense(decision), r.ID, details); err != nil {
 			return err
 		}
 		approvals, rejections := tally(round)
@@ -440,21 +617,30 @@ func (s *Service) decide(ctx context.Context, user string, roundID int64, decisi
 				return err
 			}
 		default:
-			if err := s.refreshRound(tx, r, round); err != nil {
+			if err := s.refreshRoundFor(tx, r, round, user); err != nil {
 				return err
 			}
 		}
-		verb := "approved"
-		if decision == "reject" {
-			verb = "rejected"
+		switch outcome {
+		case release.OutcomeApproved:
+			resp = bot.Reply(":white_check_mark: You approved %s. That completes the approval (%s); %s is told it can start.", name(r), progressText(round), bot.Mention(r.OwnerID))
+		case release.OutcomeRejected:
+			resp = bot.Reply(":no_entry: You rejected %s. %s gets your reason and can change the release and resubmit it.", name(r), bot.Mention(r.OwnerID))
+		default:
+			resp = bot.Reply(":white_check_mark: You approved %s. %s.", name(r), progressText(round))
 		}
-		resp = bot.Reply("You %s %s. %s", verb, name(r), progressText(round))
 		return nil
 	})
 	return resp, err
 }
 
 func (s *Service) closeRound(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, roundStatus string, to release.Status, ev event, actor, note string) error {
+	// A release is approved (or rejected) only by the open round of its
+	// current revision; the policy's pre-approval in openRound is the one
+	// other way to approval.
+	if !roundCurrent(round, r) {
+		return fmt.Errorf("%s: round %d (%s, revision %d) cannot decide revision %d in status %s", r.HumanID(), round.Number, round.Status, round.Revision, r.Revision, r.Status)
+	}
 	if err := tx.CloseRound(round, roundStatus); err != nil {
 		return err
 	}
@@ -477,6 +663,11 @@ func tally(round *storage.ApprovalRound) (approvals, rejections int) {
 	}
 	return approvals, rejections
 }
+
+// maxNamed bounds how many people a progress line names in each of its
+// lists (decided, waiting): a round with many approvers must still fit a
+// section (3000 characters) without cutting a mention in half.
+const maxNamed = 10
 
 // progressText is "1 of 2 approvals: @ana ✅, waiting for @ben".
 func progressText(round *storage.ApprovalRound) string {
@@ -502,7 +693,7 @@ func progressText(round *storage.ApprovalRound) string {
 	}
 	text := fmt.Sprintf("%d of %d %s", approvals, round.Needed, noun)
 	if len(parts) > 0 {
-		text += ": " + strings.Join(parts, ", ")
+		text += ": " + boundedList(parts, maxNamed, "")
 	}
 	if len(waiting) > 0 && round.Status == storage.RoundOpen {
 		if len(parts) > 0 {
@@ -510,7 +701,18 @@ func progressText(round *storage.ApprovalRound) string {
 		} else {
 			text += ": "
 		}
-		text += "waiting for " + strings.Join(waiting, ", ")
+		text += "waiting for " + boundedList(waiting, maxNamed, " others")
 	}
 	return text
+}
+
+// boundedList joins at most max items and counts the rest.
+func boundedList(items []string, max int, more string) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	if more == "" {
+		more = " more"
+	}
+	return fmt.Sprintf("%s and %d%s", strings.Join(items[:max], ", "), len(items)-max, more)
 }

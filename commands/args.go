@@ -85,8 +85,10 @@ func splitWords(text string) ([]word, error) {
 	var out []word
 	var cur strings.Builder
 	inWord, quotedFrom := false, -1
-	var closing rune
+	var closing, prev rune
 	for _, r := range text {
+		last := prev
+		prev = r
 		switch {
 		case closing != 0:
 			if r == closing {
@@ -94,8 +96,9 @@ func splitWords(text string) ([]word, error) {
 				continue
 			}
 			cur.WriteRune(r)
-		case quotePairs[r] != 0 && (r != '\'' || !inWord):
-			// An apostrophe inside a word (it's) is not a quote.
+		case quotePairs[r] != 0 && (r != '\'' || !inWord || last == '='):
+			// An apostrophe inside a word (it's) is not a quote; one
+			// right after key= is (title='Billing fix').
 			closing = quotePairs[r]
 			if quotedFrom < 0 {
 				quotedFrom = cur.Len()
@@ -168,8 +171,10 @@ func ParseGroup(s string) (string, bool) {
 
 // plain shows a value in an error message without letting it ping or link.
 func plain(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "…"
+	// Cut by characters, not bytes: a cut through a character would leave
+	// invalid UTF-8 in the message.
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
 	}
 	return strings.NewReplacer("<", "‹", ">", "›", "`", "'").Replace(s)
 }

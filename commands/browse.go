@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,9 +47,10 @@ func decodeListQuery(s string) (listQuery, error) {
 }
 
 func (s *Service) cmdList(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	const usage = "`/release list [upcoming|recent|all] [service=<s>] [env=<e>]`"
 	args, err := ParseArgs(req.Args, "service", "env")
 	if err != nil {
-		return nil, bot.Userf("%s. Usage: `/release list [upcoming|recent|all] [service=<s>] [env=<e>]`", capitalize(err.Error()))
+		return nil, bot.Userf("%s. Usage: %s", capitalize(err.Error()), usage)
 	}
 	q := listQuery{Scope: "upcoming", Service: strings.ToLower(args.Get("service")), Environment: args.Get("env")}
 	switch len(args.Positional) {
@@ -59,7 +61,17 @@ func (s *Service) cmdList(ctx context.Context, req *bot.Request) (*bot.Response,
 			return nil, bot.Userf("%q is not a list; use upcoming, recent or all.", plain(args.Positional[0]))
 		}
 	default:
-		return nil, bot.Userf("Usage: `/release list [upcoming|recent|all] [service=<s>] [env=<e>]`")
+		return nil, bot.Userf("Usage: %s", usage)
+	}
+	// The filters travel in the "More" button's value, so they are checked
+	// here and not only trusted to match nothing.
+	if args.Has("service") {
+		if err := release.ValidateService(q.Service); err != nil {
+			return nil, bot.Userf("%s.", capitalize(err.Error()))
+		}
+	}
+	if args.Has("env") && !slices.Contains(s.cfg.Environments, q.Environment) {
+		return nil, bot.Userf("%q is not an environment here; use %s.", plain(q.Environment), strings.Join(s.cfg.Environments, ", "))
 	}
 	return s.listPage(ctx, q)
 }
@@ -88,9 +100,19 @@ func (s *Service) listPage(ctx context.Context, q listQuery) (*bot.Response, err
 	if err != nil {
 		return nil, err
 	}
+	return listMessage(q, rows, total), nil
+}
+
+// listMessage renders one page of a list: a heading with the position in
+// the whole list, the releases, and a "More" button while some are left.
+func listMessage(q listQuery, rows []storage.Release, total int64) *bot.Response {
 	filter := describeFilter(q)
 	if total == 0 {
-		return bot.Reply("No %s releases%s. Plan one with `/release new`.", q.Scope, filter), nil
+		return bot.Reply("No %s releases%s. Plan one with `/release new`.", q.Scope, filter)
+	}
+	if len(rows) == 0 {
+		// The list shrank since the previous page was shown.
+		return bot.Reply("No more %s releases%s: all %d are shown above. Run `/release list` again to start over.", q.Scope, filter, total)
 	}
 	lines := make([]string, len(rows))
 	for i := range rows {
@@ -104,7 +126,7 @@ func (s *Service) listPage(ctx context.Context, q listQuery) (*bot.Response, err
 		more.Offset = next
 		blocks = append(blocks, bot.Actions("list-more", bot.Button(fmt.Sprintf("More (%d left)", total-int64(next)), actionListMore, more.encode(), bot.StyleDefault)))
 	}
-	return &bot.Response{Text: fmt.Sprintf("%s releases%s: %d", capitalize(q.Scope), filter, total), Blocks: blocks}, nil
+	return &bot.Response{Text: fmt.Sprintf("%s releases%s: %d–%d of %d", capitalize(q.Scope), filter, q.Offset+1, q.Offset+len(rows), total), Blocks: blocks}
 }
 
 func describeFilter(q listQuery) string {
@@ -172,11 +194,18 @@ func (s *Service) cmdCalendar(ctx context.Context, req *bot.Request) (*bot.Respo
 	return &bot.Response{Text: text, Blocks: blocks}, nil
 }
 
-// maxDayLines bounds one day's lines; the rest are summarised.
-const maxDayLines = 15
+// maxDayLines bounds one day's releases; the rest are summarised. A day's
+// text is also kept below maxDayText, so it always fits one section whole:
+// Slack cuts nothing and no line is torn in the middle of its date syntax.
+const (
+	maxDayLines = 15
+	maxDayText  = bot.MaxSectionText - 200
+)
 
 // calendarBlocks lays the calendar out day by day in the reader's zone,
 // packing days into sections so that even a busy quarter fits one message.
+// A release that started before the first day and is still running is shown
+// on the first day.
 func calendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from time.Time, days int, loc *time.Location) ([]slack.Block, string) {
 	var dayTexts []string
 	quiet := 0
@@ -185,28 +214,48 @@ func calendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from
 		dayStart := from.AddDate(0, 0, i)
 		dayEnd := from.AddDate(0, 0, i+1)
 		var lines []string
-		for _, f := range freezes {
-			if release.Overlaps(f.StartAt, f.EndAt, dayStart, dayEnd) {
-				scope := "all environments"
-				if f.Environment != "" {
-					scope = bot.Escape(f.Environment)
-				}
-				lines = append(lines, fmt.Sprintf(":snowflake: Freeze F-%d (%s): %s — %s", f.ID, scope, bot.Escape(f.Reason), bot.When(f.StartAt, f.EndAt)))
-			}
+		size := 0
+		fits := func(line string) bool { return size+len(line)+1 <= maxDayText }
+		add := func(line string) {
+			lines = append(lines, line)
+			size += len(line) + 1
 		}
-		n := 0
+		hidden := 0
+		for _, f := range freezes {
+			if !release.Overlaps(f.StartAt, f.EndAt, dayStart, dayEnd) {
+				continue
+			}
+			scope := "all environments"
+			if f.Environment != "" {
+				scope = bot.Escape(f.Environment)
+			}
+			line := fmt.Sprintf(":snowflake: Freeze F-%d (%s): %s — %s", f.ID, scope, bot.Escape(bot.Truncate(f.Reason, 200)), span(f.StartAt, f.EndAt))
+			if !fits(line) {
+				hidden++
+				continue
+			}
+			add(line)
+		}
+		if hidden > 0 {
+			add(fmt.Sprintf("…and %d more freeze%s (`/release freeze list`).", hidden, plural(hidden)))
+		}
+		n, shown := 0, 0
 		for j := range rows {
 			r := &rows[j]
-			if !r.StartAt.Before(dayStart) && r.StartAt.Before(dayEnd) {
-				n++
-				total++
-				if n <= maxDayLines {
-					lines = append(lines, releaseLine(r))
-				}
+			startsToday := !r.StartAt.Before(dayStart) && r.StartAt.Before(dayEnd)
+			carriedOver := i == 0 && r.StartAt.Before(dayStart) && r.EndAt.After(dayStart)
+			if !startsToday && !carriedOver {
+				continue
+			}
+			n++
+			if line := releaseLine(r); shown < maxDayLines && shown == n-1 && fits(line) {
+				add(line)
+				shown++
 			}
 		}
-		if n > maxDayLines {
-			lines = append(lines, fmt.Sprintf("…and %d more that day (`/release list`).", n-maxDayLines))
+		total += n
+		if n > shown {
+			lines = append(lines, fmt.Sprintf("…and %d more that day (`/release list`).", n-shown))
 		}
 		if len(lines) == 0 {
 			quiet++
@@ -226,16 +275,17 @@ func calendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from
 	return blocks, fmt.Sprintf("Release calendar: %d releases in %d days", total, days)
 }
 
-// packDays puts whole days into sections; a day longer than a section is
-// cut by the section limit.
+// packDays puts whole days into sections separated by dividers, using at
+// most maxBlocks blocks; days that do not fit are counted in a last line.
 func packDays(days []string, maxBlocks int) []slack.Block {
 	var blocks []slack.Block
 	var cur strings.Builder
 	for i, d := range days {
 		if cur.Len() > 0 && cur.Len()+len(d)+2 > bot.MaxSectionText-50 {
-			if len(blocks)+2 > maxBlocks {
-				blocks = append(blocks, bot.Section(cur.String()), bot.Context(fmt.Sprintf("…%d more days with releases; ask for fewer days.", len(days)-i)))
-				return blocks
+			// Going on costs a section and a divider now and leaves room
+			// for at least a section and the closing note afterwards.
+			if len(blocks)+4 > maxBlocks {
+				return append(blocks, bot.Section(cur.String()), bot.Context(fmt.Sprintf("…and %d more day%s with releases or freezes; ask for fewer days, e.g. `/release calendar days=7`.", len(days)-i, plural(len(days)-i))))
 			}
 			blocks = append(blocks, bot.Section(cur.String()), bot.Divider())
 			cur.Reset()

@@ -72,13 +72,21 @@ func (s *Service) cmdFreezeAdd(ctx context.Context, req *bot.Request) (*bot.Resp
 	if err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf(":snowflake: Added freeze *F-%d* for %s: %s — “%s”.", f.ID, orAll(env), bot.When(start, end), bot.Escape(reason))
+	text := fmt.Sprintf(":snowflake: Added freeze *F-%d* for %s: %s — “%s”.", f.ID, orAll(env), span(start, end), bot.Escape(reason))
 	if len(affected) > 0 {
-		ids := make([]string, len(affected))
+		var ids []string
 		for i, a := range affected {
-			ids[i] = fmt.Sprintf("*%s* %s %s", a.ID, bot.Escape(a.Service), bot.Escape(a.Version))
+			if i == maxConflictLines {
+				ids = append(ids, fmt.Sprintf("and %d more (`/release calendar`)", len(affected)-i))
+				break
+			}
+			ids = append(ids, fmt.Sprintf("*%s* %s %s", a.ID, bot.Escape(a.Service), bot.Escape(a.Version)))
 		}
-		text += fmt.Sprintf("\n:warning: %d planned release%s overlap it and were not changed: %s. Their owners should reschedule them.", len(affected), plural(len(affected)), strings.Join(ids, ", "))
+		what, advice := "releases overlap it and were", "Their owners should reschedule them."
+		if len(affected) == 1 {
+			what, advice = "release overlaps it and was", "Its owner should reschedule it."
+		}
+		text += fmt.Sprintf("\n:warning: %d planned %s not changed: %s. %s", len(affected), what, strings.Join(ids, ", "), advice)
 	}
 	return bot.Reply("%s", text), nil
 }
@@ -103,7 +111,7 @@ func (s *Service) cmdFreezeList(ctx context.Context, req *bot.Request) (*bot.Res
 	}
 	lines := make([]string, len(freezes))
 	for i, f := range freezes {
-		lines[i] = fmt.Sprintf("`F-%d` %s · %s · “%s” · added by %s", f.ID, bot.When(f.StartAt, f.EndAt), orAll(f.Environment), bot.Escape(f.Reason), bot.Mention(f.CreatedBy))
+		lines[i] = fmt.Sprintf("`F-%d` %s · %s · “%s” · added by %s", f.ID, span(f.StartAt, f.EndAt), orAll(f.Environment), bot.Escape(f.Reason), bot.Mention(f.CreatedBy))
 	}
 	head := fmt.Sprintf("*Freeze windows* (%d)", len(freezes))
 	return &bot.Response{Text: head, Blocks: append(packLines([]string{head}, 1), packLines(lines, bot.MaxMessageBlocks-1)...)}, nil
@@ -135,7 +143,7 @@ func (s *Service) cmdFreezeRemove(ctx context.Context, req *bot.Request) (*bot.R
 		}
 		return nil, err
 	}
-	return bot.Reply("Removed freeze *F-%d* (“%s”, %s).", f.ID, bot.Escape(f.Reason), bot.When(f.StartAt, f.EndAt)), nil
+	return bot.Reply("Removed freeze *F-%d* (“%s”, %s).", f.ID, bot.Escape(f.Reason), span(f.StartAt, f.EndAt)), nil
 }
 
 func parseFreezeID(s string) (int64, error) {
@@ -189,14 +197,14 @@ func (s *Service) cmdSuggest(ctx context.Context, req *bot.Request) (*bot.Respon
 		Count: 3, Horizon: suggestHorizon,
 	})
 	if len(suggestions) == 0 {
-		return bot.Reply("I found no free slot for %s in %s within the next %d days inside the release windows (%s).", bot.Escape(service), env, int(suggestHorizon.Hours()/24), s.cfg.ReleaseWindows), nil
+		return bot.Reply("I found no free slot for %s in %s within the next %d days inside the release windows (%s in %s).", bot.Escape(service), env, int(suggestHorizon.Hours()/24), s.cfg.ReleaseWindows, s.cfg.DefaultTimezone), nil
 	}
-	lines := []string{fmt.Sprintf("*Good slots for %s in %s* (%s, windows %s):", bot.Escape(service), bot.Escape(env), release.FormatDuration(duration), s.cfg.ReleaseWindows)}
+	lines := []string{fmt.Sprintf("*Good slots for %s in %s* (%s, release windows %s in %s):", bot.Escape(service), bot.Escape(env), release.FormatDuration(duration), s.cfg.ReleaseWindows, s.cfg.DefaultTimezone)}
 	loc := s.dir.Location(ctx, req.UserID)
 	for i, sg := range suggestions {
 		local := sg.Start.In(loc)
 		lines = append(lines, fmt.Sprintf("%d. %s — %s\n      `/release new %s <version> %s %s env=%s duration=%s`",
-			i+1, bot.When(sg.Start, sg.End), sg.Why, service, local.Format("2006-01-02"), local.Format("15:04"), env, release.FormatDuration(duration)))
+			i+1, span(sg.Start, sg.End), sg.Why, service, local.Format("2006-01-02"), local.Format("15:04"), env, release.FormatDuration(duration)))
 	}
 	return bot.Reply("%s", strings.Join(lines, "\n")), nil
 }

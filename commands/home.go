@@ -53,7 +53,7 @@ func (s *Service) publishHome(ctx context.Context, user string) error {
 		if err != nil {
 			return err
 		}
-		blocks = append(blocks, bot.Section(releaseLine(r)+"\n"+progressText(full)), decisionButtons(round.ID, ""))
+		blocks = append(blocks, bot.Section(releaseLine(r)+"\n"+progressText(full)), listDecisionButtons(round.ID, r))
 	}
 
 	active := []release.Status{release.StatusPlanned, release.StatusApproved, release.StatusRejected, release.StatusInProgress}

@@ -211,14 +211,16 @@ func (s *Service) reschedule(tx *storage.Tx, r *storage.Release, ev event) error
 // the release thread) and the not-started check. A lead whose time has
 // already passed is skipped, except the nearest one, which goes at once:
 // a release planned 50 minutes ahead gets its T-1h reminder now, not its
-// T-24h one.
+// T-24h one. They are keyed by the start time, and Replan brings back a
+// reminder the same change just dropped (an edit that kept the time, a
+// move back to an earlier time) while never repeating one already sent.
 func (s *Service) planReminders(tx *storage.Tx, r *storage.Release) error {
 	now := tx.Now()
 	due := reminderSchedule(r.StartAt, now)
 	rid := r.ID
 	for _, d := range due {
 		for _, target := range []struct{ channel, op, who string }{{r.OwnerID, storage.OpPost, "owner"}, {"", storage.OpThread, "thread"}} {
-			if _, err := tx.Enqueue(&storage.OutboxMessage{
+			if _, err := tx.Replan(&storage.OutboxMessage{
 				Key:  fmt.Sprintf("reminder:%d:%d:%s:%s", r.ID, r.StartAt.Unix(), release.FormatDuration(d.lead), target.who),
 				Kind: kindReminder, ReleaseID: &rid, Channel: target.channel, Op: target.op, DueAt: d.at,
 				Payload: bot.MustJSON(bot.Message{Text: release.FormatDuration(d.lead)}),
@@ -239,7 +241,7 @@ func (s *Service) planOverdue(tx *storage.Tx, r *storage.Release) error {
 	if release.Status(r.Status) == release.StatusInProgress {
 		at, what = r.EndAt, "finish"
 	}
-	_, err := tx.Enqueue(&storage.OutboxMessage{
+	_, err := tx.Replan(&storage.OutboxMessage{
 		Key:  fmt.Sprintf("overdue:%d:%s:%d", r.ID, what, at.Unix()),
 		Kind: kindOverdue, ReleaseID: &rid, Channel: r.OwnerID, Op: storage.OpPost, DueAt: at,
 		Payload: bot.MustJSON(bot.Message{Text: what}),

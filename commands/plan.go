@@ -201,7 +201,22 @@ func parseLocal(date, clock string, loc *time.Location) (time.Time, error) {
 	if t.Hour() != c.Hour() || t.Minute() != c.Minute() {
 		return time.Time{}, fmt.Errorf("%s %s does not exist in %s (the clocks change that night); pick another time.", date, clock, loc)
 	}
-	return t.UTC(), nil
+	return earliestReading(t).UTC(), nil
+}
+
+// earliestReading resolves a wall-clock time that happens twice (when the
+// clocks go back) to its first occurrence; time.Date leaves the choice open.
+func earliestReading(t time.Time) time.Time {
+	wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	best := t
+	for _, near := range []time.Time{t.Add(-24 * time.Hour), t.Add(24 * time.Hour)} {
+		_, offset := near.Zone()
+		alt := wall.Add(-time.Duration(offset) * time.Second).In(t.Location())
+		if alt.Hour() == t.Hour() && alt.Minute() == t.Minute() && alt.Day() == t.Day() && alt.Before(best) {
+			best = alt
+		}
+	}
+	return best
 }
 
 // parseComponents reads "api@2.3.0,worker@1.4.1".

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/release"
@@ -50,6 +52,12 @@ func (s *Service) cmdNew(ctx context.Context, req *bot.Request) (*bot.Response, 
 	if len(fe) > 0 {
 		return nil, bot.Userf("%s", fe.message("I couldn't plan that release:"))
 	}
+	if problem := s.ownerProblem(ctx, req.UserID, p.Owner); problem != "" {
+		return nil, bot.Userf("I couldn't plan that release: %s", problem)
+	}
+	if problem := s.announceProblem(ctx, req.ChannelID); problem != "" {
+		return nil, bot.Userf("I couldn't plan that release: %s", problem)
+	}
 	out, fe, err := s.create(ctx, req.UserID, req.ChannelID, p)
 	if err != nil {
 		return nil, err
@@ -58,6 +66,54 @@ func (s *Service) cmdNew(ctx context.Context, req *bot.Request) (*bot.Response, 
 		return nil, bot.Userf("%s", fe.message("I couldn't plan that release:"))
 	}
 	return bot.Reply("%s", out.summary("Planned")), nil
+}
+
+// maxConflictLines bounds the conflicts a reply lists, so that a busy day
+// cannot push it past Slack's message limits.
+const maxConflictLines = 10
+
+// ownerProblem says why owner cannot own a release, or "" when they can:
+// reminders and approvals go to the owner, so it must be a person who is
+// still in the workspace. Callers always qualify; when Slack cannot tell,
+// planning goes ahead.
+func (s *Service) ownerProblem(ctx context.Context, caller, owner string) string {
+	if owner == caller {
+		return ""
+	}
+	u, err := s.api.UserInfo(ctx, owner)
+	switch {
+	case bot.ErrorCode(err) == "user_not_found":
+		return fmt.Sprintf("the owner %s is not in this workspace; mention a colleague, like @ana.", bot.Mention(owner))
+	case err != nil || u == nil:
+		s.log.Info("could not check a release's owner", "owner", owner, "err", err)
+	case u.Deleted:
+		return fmt.Sprintf("the owner %s is deactivated; choose someone who is still here.", bot.Mention(owner))
+	case u.IsBot:
+		return fmt.Sprintf("the owner %s is a bot; a release needs a person who can be reminded and asked.", bot.Mention(owner))
+	}
+	return ""
+}
+
+// cantAnnounce explains a home channel the bot cannot post in.
+const cantAnnounce = "I can't post in this channel, so nobody here would see its announcement. Invite me with `/invite @releasebot` and try again, or plan it in a channel I'm in."
+
+// announceProblem says why the release's announcement could not be posted
+// in channel, its home channel, or "" when it can. Slack hides private
+// channels the bot is not in. When Slack cannot tell (an outage), planning
+// goes ahead: the outbox retries the announcement and alerts the admins.
+func (s *Service) announceProblem(ctx context.Context, channel string) string {
+	ch, err := s.api.ConversationInfo(ctx, channel)
+	switch {
+	case bot.ErrorCode(err) == "channel_not_found":
+		return cantAnnounce
+	case err != nil:
+		s.log.Info("could not check a release's home channel", "channel", channel, "err", err)
+	case ch.IsArchived:
+		return "This channel is archived, so nobody would see its announcement. Plan it in another channel."
+	case ch.IsPrivate && !ch.IsMember:
+		return cantAnnounce
+	}
+	return ""
 }
 
 // created is what planning a release produced, for the reply.
@@ -74,7 +130,11 @@ func (c created) summary(verb string) string {
 	if len(c.override) > 0 {
 		fmt.Fprintf(&b, "\n:snowflake: It runs during the freeze “%s”; allowed as an emergency, recorded, and marked for a retroactive review.", bot.Escape(c.override[0].Reason))
 	}
-	for _, cf := range c.conflicts {
+	for i, cf := range c.conflicts {
+		if i == maxConflictLines {
+			fmt.Fprintf(&b, "\n:warning: …and %d more overlapping releases; `/release calendar` shows them all.", len(c.conflicts)-i)
+			break
+		}
 		fmt.Fprintf(&b, "\n:warning: It overlaps %s", conflictText(cf))
 	}
 	if w := c.rp.Warning(); w != "" {
@@ -91,17 +151,13 @@ func conflictText(cf release.Conflict) string {
 	case cf.SameService:
 		what = "the same service"
 	}
-	return fmt.Sprintf("*%s* %s %s → %s (%s, %s).", cf.Other.ID, bot.Escape(cf.Other.Service), bot.Escape(cf.Other.Version), bot.Escape(cf.Other.Environment), bot.When(cf.Other.Start, cf.Other.End), what)
+	return fmt.Sprintf("*%s* %s %s → %s (%s, %s).", cf.Other.ID, bot.Escape(cf.Other.Service), bot.Escape(cf.Other.Version), bot.Escape(cf.Other.Environment), span(cf.Other.Start, cf.Other.End), what)
 }
 
 // freezeRefusal explains why a slot is refused.
 func freezeRefusal(f release.Freeze) string {
-	scope := "every environment"
-	if f.Environment != "" {
-		scope = f.Environment
-	}
 	return fmt.Sprintf("It overlaps the freeze F-%d “%s” (%s, %s). Pick another time, or plan it as type=emergency with reason=\"…\" if it cannot wait.",
-		f.ID, bot.Escape(f.Reason), bot.When(f.Start, f.End), scope)
+		f.ID, bot.Escape(f.Reason), span(f.Start, f.End), bot.Escape(orAll(f.Environment)))
 }
 
 func toFreezes(ws []storage.FreezeWindow) []release.Freeze {
@@ -195,6 +251,14 @@ func (s *Service) submitNew(ctx context.Context, req *bot.Request) (*bot.Respons
 	if len(fe) > 0 {
 		return &bot.Response{Errors: fe.modal()}, nil
 	}
+	if problem := s.ownerProblem(ctx, req.UserID, p.Owner); problem != "" {
+		return &bot.Response{Errors: map[string]string{"owner": capitalize(problem)}}, nil
+	}
+	if problem := s.announceProblem(ctx, st.Channel); problem != "" {
+		// Not a field's fault, but the form stays open: after an invite,
+		// submitting again works.
+		return &bot.Response{Errors: map[string]string{"service": problem}}, nil
+	}
 	out, fe, err := s.create(ctx, req.UserID, st.Channel, p)
 	if err != nil {
 		return nil, err
@@ -214,6 +278,9 @@ func (s *Service) submitEdit(ctx context.Context, req *bot.Request) (*bot.Respon
 	p, fe := readModal(req.View, pc)
 	if len(fe) > 0 {
 		return &bot.Response{Errors: fe.modal()}, nil
+	}
+	if problem := s.ownerProblem(ctx, req.UserID, p.Owner); problem != "" {
+		return &bot.Response{Errors: map[string]string{"owner": capitalize(problem)}}, nil
 	}
 	out, fe, err := s.change(ctx, req.UserID, st.ReleaseID, st.Revision, evEdited, func(r *storage.Release) plan { return p })
 	if msg, ok := bot.UserMessage(err); ok {
@@ -286,7 +353,11 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 			return err
 		}
 		p.apply(r)
-		if len(hit) > 0 && p.Reason != "" {
+		switch {
+		case len(hit) == 0:
+			// Out of every freeze: an old override no longer applies.
+			r.FreezeReason = ""
+		case p.Reason != "":
 			r.FreezeReason = p.Reason
 		}
 		r.RetroReview = r.RetroReview || p.Type == release.TypeEmergency
@@ -294,8 +365,14 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 			return err
 		}
 		r.Components = p.Components
-		if st != release.StatusPlanned {
-			// Approved or rejected: the change needs a fresh decision.
+		if st == release.StatusRejected {
+			// It stays rejected until /release resubmit opens a new round.
+			rp = holdRejected(r)
+			if err := tx.SaveRelease(r); err != nil {
+				return err
+			}
+		} else if st != release.StatusPlanned {
+			// Approved: the change needs a fresh decision.
 			if err := tx.Transition(r, release.StatusPlanned, actor, string(ev)+": needs approval again"); err != nil {
 				return userFacing(r, err)
 			}
@@ -304,6 +381,11 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 		}
 		if err := tx.Audit(actor, string(ev), r.ID, describeChange(before, p)); err != nil {
 			return err
+		}
+		if len(hit) > 0 {
+			if err := tx.Audit(actor, "freeze override", r.ID, fmt.Sprintf("during freeze F-%d (%s): %s", hit[0].ID, hit[0].Reason, r.FreezeReason)); err != nil {
+				return err
+			}
 		}
 		if err := s.openRound(tx, r, rp, actor); err != nil {
 			return err
@@ -386,7 +468,7 @@ func (s *Service) cmdReschedule(ctx context.Context, req *bot.Request) (*bot.Res
 	if start.Before(pc.Now) {
 		return nil, bot.Userf("The new start (%s) is in the past; pick a time after now.", localTime(start, pc.Loc))
 	}
-	duration := r.EndAt.Sub(r.StartAt)
+	var duration time.Duration // 0: keep the release's own
 	if args.Has("duration") {
 		if duration, err = release.ParseDuration(args.Get("duration")); err != nil {
 			return nil, bot.Userf("%s.", capitalize(err.Error()))
@@ -394,7 +476,10 @@ func (s *Service) cmdReschedule(ctx context.Context, req *bot.Request) (*bot.Res
 	}
 	out, fe, err := s.change(ctx, req.UserID, r.ID, 0, evRescheduled, func(cur *storage.Release) plan {
 		p := fromRelease(cur)
-		p.Start, p.Duration, p.Reason = start, duration, ""
+		p.Start, p.Reason = start, ""
+		if duration > 0 {
+			p.Duration = duration
+		}
 		return p
 	})
 	if err != nil {
@@ -407,7 +492,11 @@ func (s *Service) cmdReschedule(ctx context.Context, req *bot.Request) (*bot.Res
 }
 
 func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	id, reason, _ := strings.Cut(strings.TrimSpace(req.Args), " ")
+	// The reason is free text after the id, whatever space separates them.
+	id, reason := strings.TrimSpace(req.Args), ""
+	if i := strings.IndexFunc(id, unicode.IsSpace); i >= 0 {
+		id, reason = id[:i], id[i:]
+	}
 	if id == "" {
 		return nil, bot.Userf("Tell me which release: `/release cancel R-17 [reason]`.")
 	}
@@ -419,13 +508,14 @@ func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) (*bot.Respons
 	if err != nil {
 		return nil, err
 	}
-	if !s.mayManage(req.UserID, r) {
-		return nil, bot.Userf("Only the owner (%s) or an admin can cancel %s.", bot.Mention(r.OwnerID), name(r))
-	}
 	err = s.inTx(ctx, func(tx *storage.Tx) error {
 		locked, err := tx.LockRelease(r.ID)
 		if err != nil {
 			return err
+		}
+		// Checked on the locked row: the owner may have changed since r was read.
+		if !s.mayManage(req.UserID, locked) {
+			return bot.Userf("Only the owner (%s) or an admin can cancel %s.", bot.Mention(locked.OwnerID), name(locked))
 		}
 		if err := tx.Transition(locked, release.StatusCancelled, req.UserID, reason); err != nil {
 			return userFacing(locked, err)

@@ -16,6 +16,9 @@ import (
 // maxAuditEntries bounds one audit view; older entries are summarised.
 const maxAuditEntries = 400
 
+// maxPolicyApprovers is the room for a policy's approver ids (the column's size).
+const maxPolicyApprovers = 2000
+
 func (s *Service) cmdApprovals(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if strings.TrimSpace(req.Args) != "" {
 		return nil, bot.Userf("`/release approvals` takes no arguments.")
@@ -41,7 +44,7 @@ func (s *Service) cmdApprovals(ctx context.Context, req *bot.Request) (*bot.Resp
 		if err != nil {
 			return nil, err
 		}
-		blocks = append(blocks, bot.Divider(), bot.Section(releaseLine(r)+"\n"+progressText(full)), decisionButtons(round.ID, ""))
+		blocks = append(blocks, bot.Divider(), bot.Section(releaseLine(r)+"\n"+progressText(full)), listDecisionButtons(round.ID, r))
 		shown++
 	}
 	if shown < len(rounds) {
@@ -75,6 +78,15 @@ func (s *Service) cmdResubmit(ctx context.Context, req *bot.Request) (*bot.Respo
 		if err != nil {
 			return err
 		}
+		// Checked again on the locked row: a second resubmit racing the
+		// first would otherwise pass (planned → planned is allowed) and
+		// open yet another round.
+		if !s.mayManage(req.UserID, locked) {
+			return bot.Userf("Only the owner (%s) or an admin can resubmit %s.", bot.Mention(locked.OwnerID), name(locked))
+		}
+		if release.Status(locked.Status) != release.StatusRejected {
+			return bot.Userf("%s is %s; only a rejected release can be resubmitted.", name(locked), release.Status(locked.Status).Label())
+		}
 		if err := tx.Transition(locked, release.StatusPlanned, req.UserID, "resubmitted for approval"); err != nil {
 			return userFacing(locked, err)
 		}
@@ -100,10 +112,13 @@ func approvalSummary(rp roundPlan) string {
 	if rp.PreApproved {
 		return "pre-approved by policy"
 	}
+	if rp.Hold != "" {
+		return rp.Hold
+	}
 	if len(rp.Eligible) == 0 {
 		return "waiting for approval"
 	}
-	return fmt.Sprintf("waiting for %d approval%s from %s", rp.Needed(), plural(rp.Needed()), joinMentions(rp.Eligible))
+	return fmt.Sprintf("waiting for %d approval%s from %s", rp.Needed(), plural(rp.Needed()), boundedList(mentions(rp.Eligible), maxNamed, " others"))
 }
 
 func plural(n int) string {
@@ -158,7 +173,7 @@ func packLines(lines []string, maxBlocks int) []slack.Block {
 	var blocks []slack.Block
 	var cur strings.Builder
 	for i, l := range lines {
-		if cur.Len()+len(l)+1 > bot.MaxSectionText-100 {
+		if cur.Len() > 0 && cur.Len()+len(l)+1 > bot.MaxSectionText-100 {
 			if len(blocks)+1 >= maxBlocks {
 				cur.WriteString(fmt.Sprintf("\n…and %d more.", len(lines)-i))
 				break
@@ -190,7 +205,7 @@ func (s *Service) cmdPolicyShow(ctx context.Context, req *bot.Request) (*bot.Res
 		if p.Environment != "" {
 			scope = p.Environment + " only"
 		}
-		lines = append(lines, fmt.Sprintf("• *%s* (%s): required=%s of %s — set by %s", p.Type, scope, p.Required, approverMentions(p.Approvers), bot.Mention(p.UpdatedBy)))
+		lines = append(lines, fmt.Sprintf("• *%s* (%s): required=%s of %s — set by %s", p.Type, scope, p.Required, boundedList(approverList(p.Approvers), 3*maxNamed, " more"), bot.Mention(p.UpdatedBy)))
 	}
 	admins := "nobody (ADMINS is empty)"
 	if len(s.cfg.Admins) > 0 {
@@ -213,7 +228,16 @@ func (s *Service) cmdPolicyShow(ctx context.Context, req *bot.Request) (*bot.Res
 	return &bot.Response{Text: text, Blocks: packLines(strings.Split(text, "\n"), bot.MaxMessageBlocks)}, nil
 }
 
-func approverMentions(entries string) string {
+func mentions(users []string) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = bot.Mention(u)
+	}
+	return out
+}
+
+// approverList renders a policy's users and groups as mentions.
+func approverList(entries string) []string {
 	var out []string
 	for _, e := range splitEntries(entries) {
 		if strings.HasPrefix(e, "S") {
@@ -222,7 +246,7 @@ func approverMentions(entries string) string {
 			out = append(out, bot.Mention(e))
 		}
 	}
-	return strings.Join(out, ", ")
+	return out
 }
 
 const policyUsage = "`/release policy set <standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>]`"
@@ -270,6 +294,9 @@ func (s *Service) cmdPolicySet(ctx context.Context, req *bot.Request) (*bot.Resp
 	if len(entries) == 0 {
 		return nil, bot.Userf("Name at least one approver: approvers=@ana,@cab")
 	}
+	if n := len(strings.Join(entries, ",")); n > maxPolicyApprovers {
+		return nil, bot.Userf("That is too many approvers to name one by one (%d people and groups); put them in a user group and name the group, like approvers=@cab.", len(entries))
+	}
 	if q.Kind == release.QuorumCount && !hasGroup(entries) && q.N > len(entries) {
 		return nil, bot.Userf("required=%d but only %d approver%s named; a round could never be approved.", q.N, len(entries), plural(len(entries)))
 	}
@@ -293,7 +320,7 @@ func (s *Service) cmdPolicySet(ctx context.Context, req *bot.Request) (*bot.Resp
 		scope = "in " + env
 	}
 	return bot.Reply("Policy set: %s releases %s need %s of %s. It applies to approval rounds opened from now on.",
-		typ, scope, quorumWords(q), approverMentions(p.Approvers)), nil
+		typ, scope, quorumWords(q), boundedList(approverList(p.Approvers), maxNamed, " more")), nil
 }
 
 func hasGroup(entries []string) bool {

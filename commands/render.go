@@ -22,8 +22,18 @@ func plainName(r *storage.Release) string {
 	return fmt.Sprintf("%s %s %s", r.HumanID(), r.Service, r.Version)
 }
 
+// span shows a time range in every reader's own zone. bot.When shows only
+// the end's time, which reads as the same day; a range of half a day or more
+// (a freeze, a long release) shows the end's date too.
+func span(start, end time.Time) string {
+	if end.Sub(start) < 12*time.Hour {
+		return bot.When(start, end)
+	}
+	return fmt.Sprintf("%s – %s", bot.Date(start, "{date_short_pretty} {time}"), bot.Date(end, "{date_short_pretty} {time}"))
+}
+
 func when(r *storage.Release) string {
-	return fmt.Sprintf("%s (%s)", bot.When(r.StartAt, r.EndAt), release.FormatDuration(r.EndAt.Sub(r.StartAt)))
+	return fmt.Sprintf("%s (%s)", span(r.StartAt, r.EndAt), release.FormatDuration(r.EndAt.Sub(r.StartAt)))
 }
 
 func statusText(r *storage.Release) string {
@@ -45,7 +55,7 @@ func components(r *storage.Release) string {
 // releaseLine is a release on one line, for lists and the calendar.
 func releaseLine(r *storage.Release) string {
 	return fmt.Sprintf("`%s` *%s* %s → %s · %s · %s · %s", r.HumanID(), bot.Escape(r.Service), bot.Escape(r.Version),
-		bot.Escape(r.Environment), bot.When(r.StartAt, r.EndAt), statusText(r), bot.Mention(r.OwnerID))
+		bot.Escape(r.Environment), span(r.StartAt, r.EndAt), statusText(r), bot.Mention(r.OwnerID))
 }
 
 // card is the full release: the announcement, /release show, and the

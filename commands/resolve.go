@@ -89,6 +89,10 @@ func (rs *Resolver) Resolve(ctx context.Context, m *storage.OutboxMessage) (remi
 		return rs.reminder(ctx, m, r)
 	case kindOverdue:
 		return rs.overdue(m, r)
+	case kindNudge, kindEscalation:
+		if why := rs.stillWaiting(ctx, m, r); why != "" {
+			return reminders.Delivery{Drop: why}, nil
+		}
 	}
 	// Plain messages: admin alerts, direct notes, nudges, digests.
 	msg, err := stored()
@@ -112,12 +116,21 @@ func (rs *Resolver) waitFor(ctx context.Context, releaseID int64, kind, what str
 		return reminders.Delivery{}, err
 	}
 	for _, m := range msgs {
-		if m.Status == storage.OutboxPending || m.Status == storage.OutboxSending {
+		switch m.Status {
+		case storage.OutboxPending, storage.OutboxSending:
 			return reminders.Delivery{Wait: notYetPosted, Message: bot.Message{Text: what + " not posted yet"}}, nil
+		case storage.OutboxSent:
+			// Posted between reading the release and reading the outbox:
+			// try again at once with the fresh state.
+			return reminders.Delivery{Wait: justPosted, Message: bot.Message{Text: what + " just posted"}}, nil
 		}
 	}
 	return reminders.Delivery{Drop: "the " + what + " it belongs to could not be posted"}, nil
 }
+
+// justPosted is how long a message waits when what it needs was posted
+// while it was being prepared.
+const justPosted = 10 * time.Millisecond
 
 func (rs *Resolver) threadLink(ctx context.Context, r *storage.Release) string {
 	rs.mu.Lock()
@@ -152,7 +165,7 @@ func (s *Service) roundForButtons(ctx context.Context, r *storage.Release) *stor
 		return nil
 	}
 	round, err := s.store.LatestRound(ctx, r.ID)
-	if err != nil || round == nil || round.Status != storage.RoundOpen {
+	if err != nil || round == nil || !roundCurrent(round, r) {
 		return nil
 	}
 	return round
@@ -200,14 +213,22 @@ func (rs *Resolver) waitForRef(ctx context.Context, releaseID int64, kind string
 		return reminders.Delivery{}, err
 	}
 	for _, m := range msgs {
-		if m.RefID != nil && *m.RefID == ref && (m.Status == storage.OutboxPending || m.Status == storage.OutboxSending) {
+		if m.RefID == nil || *m.RefID != ref {
+			continue
+		}
+		switch m.Status {
+		case storage.OutboxPending, storage.OutboxSending:
 			return reminders.Delivery{Wait: notYetPosted, Message: bot.Message{Text: "request not sent yet"}}, nil
+		case storage.OutboxSent:
+			return reminders.Delivery{Wait: justPosted, Message: bot.Message{Text: "request just sent"}}, nil
 		}
 	}
 	return reminders.Delivery{Drop: "the request it updates was never sent"}, nil
 }
 
-// approvalRequest is the DM an approver gets, in the state it is in now.
+// approvalRequest is the DM an approver gets, in the state it is in now:
+// with the buttons while the round waits for this approver, otherwise with
+// what happened (their own decision first, then why no decision is needed).
 func approvalRequest(r *storage.Release, round *storage.ApprovalRound, approver string) bot.Message {
 	blocks := []slack.Block{bot.Section(fmt.Sprintf(":raised_hand: %s asks for your approval of %s → %s.", bot.Mention(r.OwnerID), name(r), bot.Escape(r.Environment)))}
 	blocks = append(blocks, card(r, progressText(round))...)
@@ -218,28 +239,51 @@ func approvalRequest(r *storage.Release, round *storage.ApprovalRound, approver 
 		}
 	}
 	text := fmt.Sprintf("Approval requested: %s", cardText(r))
+	var lines []string
 	switch {
 	case decision != nil && decision.Decision == "approve":
-		blocks = append(blocks, bot.Section(fmt.Sprintf(":white_check_mark: You approved this %s.", bot.Date(decision.DecidedAt, "{date_short_pretty} at {time}"))))
+		lines = append(lines, fmt.Sprintf(":white_check_mark: You approved this %s.", bot.Date(decision.DecidedAt, "{date_short_pretty} at {time}")))
 		text = "You approved " + plainName(r)
 	case decision != nil:
-		blocks = append(blocks, bot.Section(fmt.Sprintf(":no_entry: You rejected this %s: “%s”", bot.Date(decision.DecidedAt, "{date_short_pretty} at {time}"), bot.Escape(decision.Reason))))
+		lines = append(lines, fmt.Sprintf(":no_entry: You rejected this %s: “%s”", bot.Date(decision.DecidedAt, "{date_short_pretty} at {time}"), bot.Escape(decision.Reason)))
 		text = "You rejected " + plainName(r)
-	case round.Status == storage.RoundOpen:
-		blocks = append(blocks, decisionButtons(round.ID, ""))
-	case round.Status == storage.RoundApproved:
-		blocks = append(blocks, bot.Section(":white_check_mark: No decision needed any more: it was approved by the others."))
-		text = plainName(r) + " was approved; no decision needed"
-	case round.Status == storage.RoundRejected:
-		blocks = append(blocks, bot.Section(":no_entry: No decision needed any more: it was rejected."))
-		text = plainName(r) + " was rejected; no decision needed"
-	default:
-		why := "the release changed; if it still needs you, a new request follows"
+	}
+	outdated := func() {
+		why := "the release changed since; if it still needs you, a new request follows"
 		if release.Status(r.Status) == release.StatusCancelled {
 			why = "the release was cancelled"
 		}
-		blocks = append(blocks, bot.Section(":hourglass: This request is outdated: "+why+"."))
-		text = "Outdated approval request for " + plainName(r)
+		lines = append(lines, ":hourglass: This request is outdated: "+why+".")
+		if decision == nil {
+			text = "Outdated approval request for " + plainName(r)
+		}
+	}
+	switch {
+	case round.Status == storage.RoundOpen && !roundCurrent(round, r):
+		outdated()
+	case round.Status == storage.RoundOpen:
+		if decision == nil {
+			blocks = append(blocks, decisionButtons(round.ID, ""))
+		}
+	case round.Status == storage.RoundApproved:
+		if decision == nil {
+			lines = append(lines, ":white_check_mark: No decision needed any more: the others approved it.")
+			text = plainName(r) + " was approved; no decision needed"
+		} else if decision.Decision == "approve" {
+			lines = append(lines, ":white_check_mark: It is approved.")
+		}
+	case round.Status == storage.RoundRejected:
+		if decision == nil {
+			lines = append(lines, ":no_entry: No decision needed any more: another approver rejected it.")
+			text = plainName(r) + " was rejected; no decision needed"
+		} else if decision.Decision == "approve" {
+			lines = append(lines, ":no_entry: Another approver rejected it.")
+		}
+	default:
+		outdated()
+	}
+	if len(lines) > 0 {
+		blocks = append(blocks, bot.Section(strings.Join(lines, "\n")))
 	}
 	if len(blocks) > bot.MaxMessageBlocks {
 		blocks = blocks[:bot.MaxMessageBlocks]
@@ -262,8 +306,13 @@ func (rs *Resolver) roundProgress(ctx context.Context, m *storage.OutboxMessage,
 		storage.RoundOpen: ":hourglass_flowing_sand:", storage.RoundApproved: ":white_check_mark:",
 		storage.RoundRejected: ":no_entry:", storage.RoundSuperseded: ":fast_forward:", storage.RoundCancelled: ":heavy_multiplication_x:",
 	}[round.Status]
-	text := fmt.Sprintf("%s Approval round %d (%s): %s", state, round.Number, round.Required, progressText(round))
-	if round.Status == storage.RoundSuperseded {
+	text := fmt.Sprintf("%s Approval round %d of %s (required: %s): %s", state, round.Number, plainName(r), round.Required, progressText(round))
+	switch round.Status {
+	case storage.RoundApproved:
+		text += " — approved"
+	case storage.RoundRejected:
+		text += " — rejected"
+	case storage.RoundSuperseded:
 		text += " — superseded"
 	}
 	msg := bot.Message{Text: text}
@@ -317,6 +366,42 @@ func (rs *Resolver) reminder(ctx context.Context, m *storage.OutboxMessage, r *s
 		return reminders.Delivery{Channel: r.Channel, ThreadTS: r.AnnouncementTS, Message: msg}, nil
 	}
 	return reminders.Delivery{Channel: m.Channel, Message: msg}, nil
+}
+
+// stillWaiting checks, when a nudge or an escalation is about to go out
+// (perhaps late, after a 429), that the decision is still awaited; it says
+// why not otherwise.
+func (rs *Resolver) stillWaiting(ctx context.Context, m *storage.OutboxMessage, r *storage.Release) string {
+	if r == nil || m.RefID == nil {
+		return ""
+	}
+	if st := release.Status(r.Status); st != release.StatusPlanned {
+		return "the release is " + st.Label()
+	}
+	if !r.StartAt.After(rs.s.now()) {
+		return "the release's start has passed"
+	}
+	roundID, approver := *m.RefID, ""
+	if m.Kind == kindNudge {
+		ra, err := rs.s.store.RoundApprover(ctx, *m.RefID)
+		if err != nil {
+			return ""
+		}
+		roundID, approver = ra.RoundID, ra.UserID
+	}
+	round, err := rs.s.store.Round(ctx, roundID)
+	if err != nil {
+		return ""
+	}
+	if round.Status != storage.RoundOpen {
+		return "the approval round is " + round.Status
+	}
+	for _, d := range round.Decisions {
+		if approver != "" && d.ApproverID == approver {
+			return "the approver has decided"
+		}
+	}
+	return ""
 }
 
 func (rs *Resolver) overdue(m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {

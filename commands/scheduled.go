@@ -50,8 +50,9 @@ func (s *Service) NudgeApprovers(ctx context.Context) error {
 			}
 			text := fmt.Sprintf(":wave: A reminder: %s → %s starts %s and waits for your decision (%s).",
 				name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{date_short_pretty} at {time}"), progressText(&round))
+			approver := a.ID
 			added, err := s.store.Enqueue(ctx, &storage.OutboxMessage{
-				Key: fmt.Sprintf("nudge:%d:%d", a.ID, n), Kind: kindNudge, ReleaseID: &r.ID, Channel: a.UserID, Op: storage.OpPost,
+				Key: fmt.Sprintf("nudge:%d:%d", a.ID, n), Kind: kindNudge, ReleaseID: &r.ID, RefID: &approver, Channel: a.UserID, Op: storage.OpPost,
 				Payload: bot.MustJSON(bot.Message{Text: "Reminder: " + plainName(r) + " waits for your decision",
 					Blocks: []slack.Block{bot.Section(text), decisionButtons(round.ID, "")}}),
 			})
@@ -66,8 +67,9 @@ func (s *Service) NudgeApprovers(ctx context.Context) error {
 			for _, admin := range s.cfg.Admins {
 				text := fmt.Sprintf(":rotating_light: %s → %s starts %s and is still not approved (%s). Owner: %s.",
 					name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{time}"), progressText(&round), bot.Mention(r.OwnerID))
+				roundID := round.ID
 				added, err := s.store.Enqueue(ctx, &storage.OutboxMessage{
-					Key: fmt.Sprintf("escalate:%d:%s", round.ID, admin), Kind: kindEscalation, ReleaseID: &r.ID, Channel: admin, Op: storage.OpPost,
+					Key: fmt.Sprintf("escalate:%d:%s", round.ID, admin), Kind: kindEscalation, ReleaseID: &r.ID, RefID: &roundID, Channel: admin, Op: storage.OpPost,
 					Payload: bot.MustJSON(bot.Message{Text: "Not approved yet: " + plainName(r), Blocks: []slack.Block{bot.Section(text)}}),
 				})
 				if err != nil {

@@ -85,12 +85,16 @@ func (s *Service) cmdSubscribe(ctx context.Context, req *bot.Request) (*bot.Resp
 	if t.Kind == "channel" {
 		ch, err := s.api.ConversationInfo(ctx, t.Target)
 		switch {
+		case bot.ErrorCode(err) == "channel_not_found":
+			// Slack hides private channels the bot is not in; the command
+			// came from this one, so it exists.
+			warning = privateWarning
 		case err != nil:
 			s.log.Info("could not check subscribed channel", "channel", t.Target, "err", err)
 		case ch.IsArchived:
 			return nil, bot.Userf("This channel is archived; subscribe another one.")
 		case ch.IsPrivate && !ch.IsMember:
-			warning = "\n:warning: This is a private channel I am not in: invite me (`/invite @releasebot`) or the notifications cannot arrive."
+			warning = privateWarning
 		}
 	}
 	var added bool
@@ -110,6 +114,8 @@ func (s *Service) cmdSubscribe(ctx context.Context, req *bot.Request) (*bot.Resp
 	}
 	return bot.Reply(":bell: Subscribed %s to releases of %s: planned, rescheduled, approved, rejected, cancelled, started, completed, failed and rolled back.%s", t.where(), t.describe(), warning), nil
 }
+
+const privateWarning = "\n:warning: This is a private channel I am not in: invite me (`/invite @releasebot`) or the notifications cannot arrive."
 
 func verbS(t subscriptionTarget) string {
 	if t.Kind == "user" {

@@ -99,8 +99,9 @@ const suggestStep = 30 * time.Minute
 
 // Suggest returns up to Count slots, at most one a day, each the earliest
 // start of its day that fits a release window and avoids freezes, overlaps on
-// the same service or environment, and the day before a freeze begins (a
-// release then has no quiet day left to be fixed or rolled back).
+// the same service or environment, and the days just before a freeze: the
+// day it begins and the day before (a release then has no quiet day left to
+// be fixed or rolled back).
 func Suggest(req SuggestRequest) []Suggestion {
 	if req.Count <= 0 {
 		req.Count = 3
@@ -120,7 +121,7 @@ func Suggest(req SuggestRequest) []Suggestion {
 
 	var out []Suggestion
 	for day := startOfDay(earliest); day.Before(limit) && len(out) < req.Count; day = nextDay(day) {
-		if freezeStartsNextDay(day, req.Environment, req.Freezes) {
+		if freezeStartsSoon(day, req.Environment, req.Freezes) {
 			continue
 		}
 		if s, ok := firstFreeSlot(req, day, earliest); ok {
@@ -166,15 +167,16 @@ func whySlot(req SuggestRequest, day time.Time, window [2]time.Time) string {
 		window[0].Format("Mon 15:04"), window[1].Format("15:04"), busy)
 }
 
-func freezeStartsNextDay(day time.Time, env string, freezes []Freeze) bool {
-	tomorrow := nextDay(day)
-	after := nextDay(tomorrow)
+// freezeStartsSoon reports whether a freeze on env begins later on day or
+// on the next calendar day.
+func freezeStartsSoon(day time.Time, env string, freezes []Freeze) bool {
+	after := nextDay(nextDay(day))
 	for _, f := range freezes {
 		if !f.Applies(env) {
 			continue
 		}
 		start := f.Start.In(day.Location())
-		if !start.Before(tomorrow) && start.Before(after) {
+		if start.After(day) && start.Before(after) {
 			return true
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,8 +61,14 @@ type OutboxOptions struct {
 	// loop (default 1 s).
 	PollInterval time.Duration
 	// Lease is how long a claimed message is reserved for this replica
-	// (default 60 s, well above one Slack call's timeout).
+	// (default 60 s). A replica that dies holding messages delays them by
+	// up to a lease; a delivery never runs past its lease (see deliver), so
+	// no other replica can take a message over while it is being sent.
 	Lease time.Duration
+	// ShutdownGrace is how long sends already on their way to Slack may go
+	// on after shutdown begins (default 5 s); cutting them off at once
+	// would leave Slack's answer unknown and risk a duplicate.
+	ShutdownGrace time.Duration
 	// MaxAttempts bounds tries on temporary errors (default 8).
 	MaxAttempts int
 	// Concurrency is how many messages are sent at once (default 8).
@@ -81,10 +88,16 @@ type Outbox struct {
 	pauseMu sync.Mutex
 	paused  map[string]time.Time // Slack method → no calls before this time
 
-	pending                        prometheus.GaugeFunc
-	sent, retried, failed, dropped prometheus.Counter
-	countsMu                       sync.Mutex
-	counts                         map[string]int64
+	busy     atomic.Int64   // messages being delivered
+	sending  sync.WaitGroup // their goroutines
+	flightMu sync.Mutex
+	inFlight map[int64]bool // their ids
+
+	sent, failed, dropped prometheus.Counter
+	retried               *prometheus.CounterVec
+	countsMu              sync.Mutex
+	counts                storage.OutboxBacklog
+	countedAt             time.Time
 }
 
 // NewOutbox builds the delivery loop.
@@ -113,26 +126,36 @@ func NewOutbox(o OutboxOptions) *Outbox {
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 5 * time.Minute
 	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = 5 * time.Second
+	}
 	ob := &Outbox{
 		o: o, log: o.Logger, worker: workerName(), wake: make(chan struct{}, 1),
-		paused: map[string]time.Time{}, counts: map[string]int64{},
+		paused: map[string]time.Time{}, inFlight: map[int64]bool{},
 	}
 	counter := func(name, help string) prometheus.Counter {
 		return prometheus.NewCounter(prometheus.CounterOpts{Name: "releasebot_outbox_" + name + "_total", Help: help})
 	}
 	ob.sent = counter("sent", "Outbox messages delivered by this replica.")
-	ob.retried = counter("retried", "Outbox deliveries put back for a later try (429, 5xx, network).")
-	ob.failed = counter("failed", "Outbox messages given up on.")
+	ob.retried = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "releasebot_outbox_retried_total",
+		Help: "Outbox deliveries that failed and were put back for a later try, by reason: rate_limited (429) or temporary (5xx, network, timeout).",
+	}, []string{"reason"})
+	ob.failed = counter("failed", "Outbox messages given up on (permanent Slack error, or too many temporary ones).")
 	ob.dropped = counter("dropped", "Outbox messages no longer worth sending when their turn came.")
-	ob.pending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "releasebot_outbox_pending", Help: "Outbox messages waiting to be delivered (all replicas), as of the last poll.",
-	}, func() float64 {
-		ob.countsMu.Lock()
-		defer ob.countsMu.Unlock()
-		return float64(ob.counts[storage.OutboxPending] + ob.counts[storage.OutboxSending])
-	})
+	gauge := func(name, help string, v func(storage.OutboxBacklog) float64) prometheus.GaugeFunc {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "releasebot_outbox_" + name, Help: help}, func() float64 {
+			return v(ob.backlog())
+		})
+	}
+	pending := gauge("pending", "Outbox messages that should have gone out and have not yet: due, being sent, or back in the queue for a retry (all replicas).",
+		func(b storage.OutboxBacklog) float64 { return float64(b.Due + b.Sending) })
+	oldest := gauge("oldest_due_seconds", "How long the oldest due, undelivered outbox message has been due (0 when none).",
+		func(b storage.OutboxBacklog) float64 { return b.OldestDue.Seconds() })
+	ob.retried.WithLabelValues("rate_limited")
+	ob.retried.WithLabelValues("temporary")
 	if o.Registry != nil {
-		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, ob.pending)
+		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, pending, oldest)
 	}
 	return ob
 }
@@ -153,66 +176,109 @@ func (ob *Outbox) Wake() {
 	}
 }
 
-// Run delivers until ctx ends.
+// Run delivers until ctx ends, then waits for the sends on their way
+// (see ShutdownGrace).
 func (ob *Outbox) Run(ctx context.Context) {
+	defer ob.sending.Wait()
 	ticker := time.NewTicker(ob.o.PollInterval)
 	defer ticker.Stop()
-	lastCount := time.Time{}
 	for {
-		if _, err := ob.o.Store.ReleaseExpired(ctx); err != nil && ctx.Err() == nil {
+		if _, err := ob.o.Store.ReleaseExpired(ctx, ob.sendingNow()...); err != nil && ctx.Err() == nil {
 			ob.log.Warn("outbox: releasing expired leases failed", "err", err)
 		}
-		for {
-			n, err := ob.DeliverDue(ctx)
-			if err != nil && ctx.Err() == nil {
-				ob.log.Warn("outbox: delivery pass failed", "err", err)
+		// While Slack has asked us to wait, claiming would only put the
+		// messages back: sleep until the pause ends instead.
+		var resume *time.Timer
+		if wait := ob.pausedFor("chat.postMessage"); wait > 0 {
+			resume = time.NewTimer(wait)
+		} else {
+			resume = time.NewTimer(time.Hour)
+			resume.Stop()
+			for ctx.Err() == nil {
+				n, err := ob.DeliverDue(ctx)
+				if err != nil && ctx.Err() == nil {
+					ob.log.Warn("outbox: delivery pass failed", "err", err)
+				}
+				if n == 0 || err != nil {
+					break
+				}
 			}
-			if n == 0 || err != nil || ctx.Err() != nil {
-				break
-			}
-		}
-		if time.Since(lastCount) > 5*time.Second {
-			ob.refreshCounts(ctx)
-			lastCount = time.Now()
 		}
 		select {
 		case <-ctx.Done():
+			resume.Stop()
 			return
 		case <-ticker.C:
 		case <-ob.wake:
+		case <-resume.C:
 		}
+		resume.Stop()
 	}
 }
 
-func (ob *Outbox) refreshCounts(ctx context.Context) {
-	counts, err := ob.o.Store.OutboxCounts(ctx)
-	if err != nil {
-		return
-	}
+// backlog reads the queue for a scrape; the gauges of one scrape share
+// one reading.
+func (ob *Outbox) backlog() storage.OutboxBacklog {
 	ob.countsMu.Lock()
-	ob.counts = counts
-	ob.countsMu.Unlock()
+	defer ob.countsMu.Unlock()
+	if time.Since(ob.countedAt) < time.Second {
+		return ob.counts
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if b, err := ob.o.Store.OutboxBacklog(ctx); err == nil {
+		ob.counts, ob.countedAt = b, time.Now()
+	}
+	return ob.counts
 }
 
-// DeliverDue claims one batch of due messages and delivers them; it returns
-// how many it claimed.
+// DeliverDue claims as many due messages as there are idle senders (up to
+// Concurrency) and starts sending them; it returns how many it claimed, 0
+// when nothing is due or every sender is busy. A sender that finishes
+// wakes the loop, so one slow Slack call never holds up the others, and
+// no claimed message waits for a sender while its lease runs down.
 func (ob *Outbox) DeliverDue(ctx context.Context) (int, error) {
-	batch, err := ob.o.Store.ClaimOutbox(ctx, ob.worker, ob.o.Concurrency*4, ob.o.Lease)
+	idle := ob.o.Concurrency - int(ob.busy.Load())
+	if idle <= 0 {
+		return 0, nil
+	}
+	began := time.Now()
+	batch, err := ob.o.Store.ClaimOutbox(ctx, ob.worker, idle, ob.o.Lease)
 	if err != nil {
 		return 0, err
 	}
-	sem := make(chan struct{}, ob.o.Concurrency)
-	var wg sync.WaitGroup
+	if len(batch) > 0 {
+		ob.log.Debug("outbox: claimed", "n", len(batch), "idle", idle, "duration", time.Since(began))
+	}
 	for i := range batch {
 		m := &batch[i]
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
+		ob.busy.Add(1)
+		ob.flightMu.Lock()
+		ob.inFlight[m.ID] = true
+		ob.flightMu.Unlock()
+		ob.sending.Go(func() {
+			defer func() {
+				ob.flightMu.Lock()
+				delete(ob.inFlight, m.ID)
+				ob.flightMu.Unlock()
+				ob.busy.Add(-1)
+				ob.Wake()
+			}()
 			ob.deliver(ctx, m)
 		})
 	}
-	wg.Wait()
 	return len(batch), nil
+}
+
+// sendingNow lists the messages this replica is delivering.
+func (ob *Outbox) sendingNow() []int64 {
+	ob.flightMu.Lock()
+	defer ob.flightMu.Unlock()
+	ids := make([]int64, 0, len(ob.inFlight))
+	for id := range ob.inFlight {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
@@ -221,18 +287,46 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 	// sent message is not sent again by the next replica.
 	recordCtx := context.WithoutCancel(ctx)
 
-	d, err := ob.o.Resolver.Resolve(ctx, m)
+	// A message is sent only with time to spare on its lease: past the
+	// lease another replica may take it, and both would send it. The
+	// send is cut off a sixth of a lease before the lease ends so that the
+	// outcome is recorded in time. A message whose lease is already short
+	// (this replica's clock runs ahead of the one that claimed it), or one
+	// claimed as shutdown began, is handed back at once for any replica.
+	left := ob.o.Lease * 5 / 6
+	if m.ClaimedUntil != nil {
+		left = m.ClaimedUntil.Sub(ob.o.Clock()) - ob.o.Lease/6
+	}
+	if ctx.Err() != nil || left < ob.o.Lease/3 {
+		ob.handBack(recordCtx, m, log)
+		return
+	}
+	// Shutdown does not cancel a send on its way to Slack right away: an
+	// answer lost there is a possible duplicate. It gets ShutdownGrace.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), left)
+	defer cancel()
+	stopGrace := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(ob.o.ShutdownGrace, cancel)
+		context.AfterFunc(sendCtx, func() { t.Stop() })
+	})
+	defer stopGrace()
+
+	d, err := ob.o.Resolver.Resolve(sendCtx, m)
 	switch {
+	case err != nil && m.Attempts >= ob.o.MaxAttempts:
+		log.Error("outbox: cannot prepare message; giving up", "err", err)
+		ob.finish(recordCtx, m, log, storage.OutboxFailed, fmt.Sprintf("could not prepare it after %d attempts: %v", m.Attempts, err))
+		return
 	case err != nil:
 		log.Warn("outbox: cannot prepare message", "err", err)
-		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), true)
+		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
 		return
 	case d.Drop != "":
 		log.Info("outbox: message dropped", "reason", d.Drop)
 		ob.finish(recordCtx, m, log, storage.OutboxDropped, d.Drop)
 		return
 	case d.Wait > 0:
-		ob.retry(recordCtx, m, log, d.Wait, "waiting: "+d.Message.Text, false)
+		ob.retry(recordCtx, m, log, d.Wait, storage.WaitingPrefix+d.Message.Text, "")
 		return
 	}
 
@@ -241,12 +335,12 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		method = "chat.update"
 	}
 	if wait := ob.pausedFor(method); wait > 0 {
-		ob.retry(recordCtx, m, log, wait, "rate limited", false)
+		ob.retry(recordCtx, m, log, wait, "rate limited", "")
 		return
 	}
 
 	var channel, ts string
-	err = ob.o.Sender.Once(ctx, method, func(ctx context.Context) error {
+	err = ob.o.Sender.Once(sendCtx, method, func(ctx context.Context) error {
 		var err error
 		opts := []slack.MsgOption{slack.MsgOptionText(d.Message.Text, false)}
 		if len(d.Message.Blocks) > 0 {
@@ -281,14 +375,14 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 	switch apiErr.Kind {
 	case bot.RateLimited:
 		ob.pause(method, apiErr.RetryAfter)
-		ob.retry(recordCtx, m, log, apiErr.RetryAfter, "rate limited", false)
+		ob.retry(recordCtx, m, log, apiErr.RetryAfter, "rate limited", "rate_limited")
 	case bot.Temporary:
 		if m.Attempts >= ob.o.MaxAttempts {
 			log.Error("outbox: giving up after repeated failures", "err", err)
 			ob.finish(recordCtx, m, log, storage.OutboxFailed, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, err))
 			return
 		}
-		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), true)
+		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
 	default:
 		log.Error("outbox: Slack refused the message", "code", apiErr.Code, "channel", d.Channel)
 		ob.finish(recordCtx, m, log, storage.OutboxFailed, apiErr.Code)
@@ -300,12 +394,25 @@ func (ob *Outbox) backoff(attempt int) time.Duration {
 	return bot.Backoff(attempt, ob.o.BaseBackoff, ob.o.MaxBackoff)
 }
 
-func (ob *Outbox) retry(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, wait time.Duration, reason string, countAttempt bool) {
-	if countAttempt {
-		ob.retried.Inc()
+// retry puts a message back for a later try. failure names what went
+// wrong ("temporary", "rate_limited") for the retried metric; "" means the
+// message did not fail but could not go yet (waiting for its thread, or
+// for a rate-limit pause). Only temporary failures count against
+// MaxAttempts.
+func (ob *Outbox) retry(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, wait time.Duration, reason, failure string) {
+	if failure != "" {
+		ob.retried.WithLabelValues(failure).Inc()
 	}
-	if err := ob.o.Store.RetryLater(ctx, m, ob.worker, ob.o.Clock().Add(wait), reason, countAttempt); err != nil {
+	if err := ob.o.Store.RetryLater(ctx, m, ob.worker, ob.o.Clock().Add(wait), reason, failure == "temporary"); err != nil {
 		log.Warn("outbox: could not reschedule", "err", err)
+	}
+}
+
+// handBack returns a claimed message untouched, due now, for whichever
+// replica claims next.
+func (ob *Outbox) handBack(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger) {
+	if err := ob.o.Store.RetryLater(ctx, m, ob.worker, ob.o.Clock(), m.LastError, false); err != nil {
+		log.Warn("outbox: could not hand a message back", "err", err)
 	}
 }
 
@@ -381,7 +488,7 @@ func advice(code string) string {
 		return "The channel is archived; unarchive it or move the subscription to another channel."
 	case "channel_not_found":
 		return "The channel no longer exists or I can't see it; update the subscription."
-	case "user_not_found", "cannot_dm_bot":
+	case "user_not_found", "user_disabled", "cannot_dm_bot":
 		return "The person is no longer in the workspace; remove them from subscriptions and stakeholders."
 	}
 	return "Messages to it are kept as failed in the outbox."

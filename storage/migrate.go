@@ -47,12 +47,15 @@ END $$`,
 		`DROP TRIGGER IF EXISTS audit_entries_append_only ON audit_entries`,
 		`CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
 	FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()`,
+		// Replaced by idx_outbox_chain; left, it misleads the planner.
+		`DROP INDEX IF EXISTS idx_outbox_release_kind`,
 	},
 	SQLite: {
 		`CREATE TRIGGER IF NOT EXISTS audit_entries_no_update BEFORE UPDATE ON audit_entries
 BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END`,
 		`CREATE TRIGGER IF NOT EXISTS audit_entries_no_delete BEFORE DELETE ON audit_entries
 BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END`,
+		`DROP INDEX IF EXISTS idx_outbox_release_kind`,
 	},
 }
 

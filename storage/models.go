@@ -141,17 +141,19 @@ type Stakeholder struct {
 // delivered by the outbox loop; Key makes enqueueing the same thing twice a
 // no-op.
 type OutboxMessage struct {
-	ID   int64  `gorm:"primaryKey"`
+	ID   int64  `gorm:"primaryKey;index:idx_outbox_chain,priority:4"`
 	Key  string `gorm:"size:200;not null;uniqueIndex"`
-	Kind string `gorm:"size:32;not null;index:idx_outbox_release_kind,priority:2"`
+	Kind string `gorm:"size:32;not null;index:idx_outbox_chain,priority:2"`
 	// ReleaseID is the release the message is about, if any.
-	ReleaseID *int64 `gorm:"index:idx_outbox_release_kind,priority:1"`
+	// idx_outbox_chain (release, kind, destination, id) finds a release's
+	// messages and the older ones a message must wait for.
+	ReleaseID *int64 `gorm:"index:idx_outbox_chain,priority:1"`
 	// RefID points at the row the message belongs to, by Kind (e.g. the
 	// round approver an approval request goes to).
 	RefID *int64
 	// Channel is a channel or user id; empty means it is found when the
 	// message is delivered (the release's home channel, an approver's DM).
-	Channel string `gorm:"size:32;not null;default:''"`
+	Channel string `gorm:"size:32;not null;default:'';index:idx_outbox_chain,priority:3"`
 	// Op is post (a new message), thread (a reply in the release
 	// announcement's thread) or update (chat.update of a message found by
 	// Kind, re-rendered from the current state when delivered).

@@ -61,14 +61,57 @@ func enqueue(db *gorm.DB, now time.Time, m *OutboxMessage) (bool, error) {
 	return res.RowsAffected == 1, nil
 }
 
+// WaitingPrefix starts the last_error of a message put back because what
+// it belongs to was not posted yet.
+const WaitingPrefix = "waiting: "
+
+// Superseded is the reason recorded on messages DropPending dropped.
+const Superseded = "superseded"
+
 // DropPending drops the release's messages of the given kinds that have not
 // gone out yet: a rescheduled release's old reminders, a cancelled one's.
 func (tx *Tx) DropPending(releaseID int64, kinds ...string) (int64, error) {
 	res := tx.db.Model(&OutboxMessage{}).
 		Where("release_id = ? AND kind IN ? AND status = ?", releaseID, kinds, OutboxPending).
-		Updates(map[string]any{"status": OutboxDropped, "last_error": "superseded"})
+		Updates(map[string]any{"status": OutboxDropped, "last_error": Superseded})
 	return res.RowsAffected, translate(res.Error, "drop pending messages")
 }
+
+// Replan enqueues a planned message (a reminder) that a change may have
+// just superseded: a row with the same key that DropPending dropped comes
+// back as pending with the new time, destination and content, while a row
+// that was sent, failed or is still pending stays as it is. Without this, a
+// release moved away and back, or edited without moving, would lose its
+// reminders to their own old, dropped keys.
+func (tx *Tx) Replan(m *OutboxMessage) (bool, error) {
+	now := tx.Now()
+	if m.DueAt.IsZero() {
+		m.DueAt = now
+	}
+	m.Status, m.DueAt, m.CreatedAt = OutboxPending, m.DueAt.UTC(), now
+	res := tx.db.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "key"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"status": OutboxPending, "due_at": m.DueAt, "channel": m.Channel, "op": m.Op, "payload": m.Payload,
+			"attempts": 0, "last_error": "", "claimed_by": "", "claimed_until": nil,
+		}),
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{
+			SQL: "outbox_messages.status = ? AND outbox_messages.last_error = ?", Vars: []any{OutboxDropped, Superseded},
+		}}},
+	}).Create(m)
+	if res.Error != nil {
+		return false, translate(res.Error, "plan "+m.Kind)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// orderedKinds are delivered in order per release and destination: a
+// subscriber reads "planned" before "rescheduled", and the thread's lines
+// follow the changes. A message of these kinds is not claimed while an
+// older one of the same kind, release and destination is still pending or
+// being sent, whatever its due time (it may be waiting for the
+// announcement, or backing off after a 5xx).
+var orderedKinds = []string{"notification", "thread_note"}
 
 // ClaimOutbox leases up to n due messages to worker by. On PostgreSQL,
 // SKIP LOCKED lets replicas claim side by side without waiting for or
@@ -82,6 +125,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, by string, n int, lease time.Du
 		var ids []int64
 		q := tx.forUpdateSkipLocked().Model(&OutboxMessage{}).
 			Where("status = ? AND due_at <= ?", OutboxPending, now).
+			Where(`NOT (kind IN ? AND EXISTS (SELECT 1 FROM outbox_messages older
+				WHERE older.release_id = outbox_messages.release_id AND older.kind = outbox_messages.kind
+				AND older.channel = outbox_messages.channel AND older.id < outbox_messages.id
+				AND older.status IN ?))`, orderedKinds, []string{OutboxPending, OutboxSending}).
 			Order("due_at, id").Limit(n)
 		if err := q.Pluck("id", &ids).Error; err != nil {
 			return translate(err, "find due messages")
@@ -110,11 +157,15 @@ func (tx *Tx) forUpdateSkipLocked() *gorm.DB {
 }
 
 // ReleaseExpired returns messages whose worker's lease ran out to the
-// pending queue; it reports how many.
-func (s *Store) ReleaseExpired(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Model(&OutboxMessage{}).
-		Where("status = ? AND claimed_until < ?", OutboxSending, s.Now()).
-		Updates(map[string]any{"status": OutboxPending, "claimed_by": ""})
+// pending queue; it reports how many. except lists messages the caller is
+// sending right now: a replica never takes back its own message mid-send,
+// even if its clock jumped past the lease.
+func (s *Store) ReleaseExpired(ctx context.Context, except ...int64) (int64, error) {
+	q := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("status = ? AND claimed_until < ?", OutboxSending, s.Now())
+	if len(except) > 0 {
+		q = q.Where("id NOT IN ?", except)
+	}
+	res := q.Updates(map[string]any{"status": OutboxPending, "claimed_by": ""})
 	return res.RowsAffected, translate(res.Error, "release expired leases")
 }
 
@@ -142,6 +193,17 @@ func (s *Store) MarkSent(ctx context.Context, m *OutboxMessage, by, channel, ts 
 		if res.RowsAffected == 0 {
 			return ErrLeaseLost
 		}
+		if m.ReleaseID != nil && (m.Kind == KindAnnouncement || m.Kind == KindApprovalRequest || m.Kind == KindRoundProgress) {
+			// Messages of the release waiting for this one (a thread line
+			// for its announcement, an update for its request) need not
+			// sit out their wait.
+			err := tx.db.Model(&OutboxMessage{}).
+				Where("release_id = ? AND status = ? AND due_at > ? AND last_error LIKE ?", *m.ReleaseID, OutboxPending, now, WaitingPrefix+"%").
+				Update("due_at", now).Error
+			if err != nil {
+				return translate(err, "wake waiting messages")
+			}
+		}
 		switch m.Kind {
 		case KindAnnouncement:
 			if m.ReleaseID != nil {
@@ -161,7 +223,7 @@ func (s *Store) MarkSent(ctx context.Context, m *OutboxMessage, by, channel, ts 
 		case KindApprovalRequest:
 			if m.RefID != nil {
 				err := tx.db.Model(&RoundApprover{}).Where("id = ?", *m.RefID).
-					Updates(map[string]any{"dm_channel": channel, "dm_ts": ts}).Error
+					Updates(&RoundApprover{DMChannel: channel, DMTS: ts}).Error // column names from the model (DMTS is "dmts")
 				if err != nil {
 					return translate(err, "record approval request")
 				}
@@ -207,6 +269,56 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int64, error) {
 		out[r.Status] = r.N
 	}
 	return out, translate(err, "count outbox")
+}
+
+// OutboxBacklog is the queue as the metrics show it.
+type OutboxBacklog struct {
+	// Due is what should have gone out already: due messages, and
+	// messages put back to be retried (after a 5xx or a 429, or waiting
+	// for the message they belong to) in the next RetryHorizon.
+	Due     int64
+	Sending int64 // claimed by a replica
+	// OldestDue is how long the oldest due message has been waiting.
+	OldestDue time.Duration
+}
+
+// RetryHorizon bounds how far ahead OutboxBacklog looks for messages put
+// back for a retry, so that it reads a few index entries, not every
+// reminder planned for the coming weeks.
+const RetryHorizon = 10 * time.Minute
+
+// BacklogCap is the most OutboxBacklog counts.
+const BacklogCap = 10000
+
+// OutboxBacklog reads the undelivered part of the queue; its three
+// queries are range scans of idx_outbox_due.
+func (s *Store) OutboxBacklog(ctx context.Context) (OutboxBacklog, error) {
+	now := s.Now()
+	var b OutboxBacklog
+	// Each count reads idx_outbox_due in order under a LIMIT, which caps
+	// it (a backlog that large is an alarm anyway) and, as important,
+	// keeps PostgreSQL on that index: taking status and due_at for
+	// independent, the planner expects the sent history to match
+	// "due_at <= now" and would otherwise scan the table.
+	db := s.db.WithContext(ctx)
+	due := db.Model(&OutboxMessage{}).Select("due_at, last_error").
+		Where("status = ? AND due_at <= ?", OutboxPending, now.Add(RetryHorizon)).Order("due_at").Limit(BacklogCap)
+	err := db.Table("(?) AS backlog", due).
+		Select(`COALESCE(SUM(CASE WHEN due_at <= ? OR last_error <> '' THEN 1 ELSE 0 END), 0)`, now).Scan(&b.Due).Error
+	if err != nil {
+		return b, translate(err, "read outbox backlog")
+	}
+	sending := db.Model(&OutboxMessage{}).Select("id").Where("status = ?", OutboxSending).Order("due_at").Limit(BacklogCap)
+	if err := db.Table("(?) AS sending", sending).Count(&b.Sending).Error; err != nil {
+		return b, translate(err, "read outbox backlog")
+	}
+	var oldest []time.Time
+	err = db.Model(&OutboxMessage{}).Where("status = ? AND due_at <= ?", OutboxPending, now).
+		Order("due_at").Limit(1).Pluck("due_at", &oldest).Error
+	if len(oldest) == 1 {
+		b.OldestDue = now.Sub(oldest[0])
+	}
+	return b, translate(err, "read oldest due message")
 }
 
 // OutboxMessages lists messages by kind (and release, when non-zero), for
