@@ -19,17 +19,7 @@ import (
 )
 
 // `go test ./commands/ -run Golden -update` rewrites testdata/*.golden.json.
-// The flag is registered only once, whichever test file gets there first.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-func updatingGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // checkSurface fails unless the message is inside Slack's limits, as the
 // emulator's chat.postMessage checks them.
@@ -64,7 +54,7 @@ func golden(t *testing.T, name string, msg bot.Message) {
 	}
 	got := buf.Bytes()
 	path := filepath.Join("testdata", name+".golden.json")
-	if updatingGolden() {
+	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
