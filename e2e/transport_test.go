@@ -204,7 +204,12 @@ func TestMetrics(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, releases, "/release help")
 		h.cmd(ana, releases, "/release subscriptions")
-		_, body := h.get("/metrics")
+		// Handler metrics are recorded just after the ack leaves.
+		var body string
+		h.eventually("the handler metrics", func() bool {
+			_, body = h.get("/metrics")
+			return strings.Contains(body, `releasebot_handler_duration_seconds_count{type="slash_commands"} 2`)
+		})
 		mustContain(t, body,
 			`releasebot_envelopes_total{outcome="ok",type="slash_commands"} 2`,
 			`releasebot_ack_latency_seconds_bucket{type="slash_commands"`,
