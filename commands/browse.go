@@ -272,7 +272,7 @@ func calendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from
 		blocks = append(blocks, bot.Section("Nothing planned and no freezes. `/release suggest <service>` finds a good slot."))
 	}
 	blocks = append(blocks, packDays(dayTexts, bot.MaxMessageBlocks-1)...)
-	return blocks, fmt.Sprintf("Release calendar: %d releases in %d days", total, days)
+	return blocks, fmt.Sprintf("Release calendar: %d release%s in %d days", total, plural(total), days)
 }
 
 // packDays puts whole days into sections separated by dividers, using at
