@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -115,7 +116,20 @@ type API struct {
 	maxAttempts int
 	maxBackoff  time.Duration
 	maxWait     time.Duration
+	channels    sync.Map // channel id → cachedChannel
 }
+
+// cachedChannel is a channel the bot can post in, as conversations.info
+// last described it.
+type cachedChannel struct {
+	ch *slack.Channel
+	at time.Time
+}
+
+// channelTTL is how long a usable channel's description is reused.
+// conversations.info is rate limited (Tier 3, about 50 a minute) and sits
+// on the ack path of /release new and /release subscribe.
+const channelTTL = time.Minute
 
 // APIOptions configures NewAPI.
 type APIOptions struct {
@@ -444,11 +458,19 @@ func DecodeMessage(s string) (Message, error) {
 
 // ConversationInfo reads a channel's properties.
 func (a *API) ConversationInfo(ctx context.Context, channel string) (*slack.Channel, error) {
+	if c, ok := a.channels.Load(channel); ok && time.Since(c.(cachedChannel).at) < channelTTL {
+		return c.(cachedChannel).ch, nil
+	}
 	var ch *slack.Channel
 	err := a.Do(ctx, "conversations.info", func(ctx context.Context) error {
 		var err error
 		ch, err = a.client.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
 		return err
 	})
+	// Only usable channels are remembered: a channel the bot cannot post in
+	// is asked again, so "invite me and try again" works at once.
+	if err == nil && ch != nil && !ch.IsArchived && (!ch.IsPrivate || ch.IsMember) {
+		a.channels.Store(channel, cachedChannel{ch: ch, at: time.Now()})
+	}
 	return ch, err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/releasebot/releasebot/bot/slacktest"
 	"github.com/slack-go/slack"
 )
 
@@ -60,5 +61,32 @@ func TestMessageRoundTrip(t *testing.T) {
 	back, err := DecodeMessage(MustJSON(m))
 	if err != nil || back.Text != m.Text || len(back.Blocks) != 3 {
 		t.Fatalf("round trip: %+v %v", back, err)
+	}
+}
+
+// Usable channels are described once a minute; a channel the bot cannot
+// post in is asked about again every time, so an invite takes effect at once.
+func TestConversationInfoCachesUsableChannels(t *testing.T) {
+	s := slacktest.New(slacktest.Config{})
+	defer s.Close()
+	s.AddChannel(slacktest.Channel{ID: "C0OPEN", Name: "open", Members: []string{"UBOT"}})
+	s.AddChannel(slacktest.Channel{ID: "G0SHUT", Name: "shut", Private: true})
+	api := NewAPI(APIOptions{BotToken: slacktest.BotToken, APIURL: s.APIURL()})
+	ctx := context.Background()
+	for range 3 {
+		if ch, err := api.ConversationInfo(ctx, "C0OPEN"); err != nil || ch.ID != "C0OPEN" {
+			t.Fatalf("open channel: %v %v", ch, err)
+		}
+		// Slack hides private channels the bot is not in.
+		if _, err := api.ConversationInfo(ctx, "G0SHUT"); ErrorCode(err) != "channel_not_found" {
+			t.Fatalf("private channel: %v", err)
+		}
+	}
+	calls := map[string]int{}
+	for _, c := range s.Calls("conversations.info") {
+		calls[c.Params["channel"]]++
+	}
+	if calls["C0OPEN"] != 1 || calls["G0SHUT"] != 3 {
+		t.Fatalf("conversations.info calls: %v", calls)
 	}
 }

@@ -339,13 +339,14 @@ func (l *Listener) refuse(j *job, message string) {
 			return
 		}
 		l.ack(j, nil)
+		go l.notice(context.Background(), j, "", &Response{Text: message})
 	case KindEvent:
 		// Not acking lets Slack redeliver the event to another connection.
 	default:
 		l.ack(j, nil)
-		if j.req.ResponseURL != "" {
-			go l.respond(context.Background(), j, &Response{Text: message})
-		}
+		// respond falls back to an ephemeral or a DM where there is no
+		// response_url (a click in the App Home or a modal).
+		go l.respond(context.Background(), j, &Response{Text: message})
 	}
 }
 
