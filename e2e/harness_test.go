@@ -183,7 +183,7 @@ func start(t testing.TB, o options) *harness {
 	t.Cleanup(func() {
 		h.stop()
 		if t.Failed() {
-			t.Logf("bot log:\n%s", tail(h.log.String(), 30000))
+			t.Logf("bot log:\n%s", tail(h.log.String(), 8000))
 		}
 	})
 	store, err := storage.Open(context.Background(), o.databaseURL, storage.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))

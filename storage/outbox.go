@@ -111,6 +111,11 @@ func (tx *Tx) Replan(m *OutboxMessage) (bool, error) {
 // older one of the same kind, release and destination is still pending or
 // being sent, whatever its due time (it may be waiting for the
 // announcement, or backing off after a 5xx).
+//
+// Updates of one Slack message are serialised the same way, per release,
+// kind, destination and target row: each is rendered from the state when it
+// is sent, and two sent side by side could land in the wrong order, the
+// older picture over the newer.
 var orderedKinds = []string{"notification", "thread_note"}
 
 // ClaimOutbox leases up to n due messages to worker by. On PostgreSQL,
@@ -125,10 +130,12 @@ func (s *Store) ClaimOutbox(ctx context.Context, by string, n int, lease time.Du
 		var ids []int64
 		q := tx.forUpdateSkipLocked().Model(&OutboxMessage{}).
 			Where("status = ? AND due_at <= ?", OutboxPending, now).
-			Where(`NOT (kind IN ? AND EXISTS (SELECT 1 FROM outbox_messages older
+			Where(`NOT ((kind IN ? OR op = ?) AND EXISTS (SELECT 1 FROM outbox_messages older
 				WHERE older.release_id = outbox_messages.release_id AND older.kind = outbox_messages.kind
 				AND older.channel = outbox_messages.channel AND older.id < outbox_messages.id
-				AND older.status IN ?))`, orderedKinds, []string{OutboxPending, OutboxSending}).
+				AND older.status IN ?
+				AND (outbox_messages.op <> ? OR COALESCE(older.ref_id, 0) = COALESCE(outbox_messages.ref_id, 0))))`,
+				orderedKinds, OpUpdate, []string{OutboxPending, OutboxSending}, OpUpdate).
 			Order("due_at, id").Limit(n)
 		if err := q.Pluck("id", &ids).Error; err != nil {
 			return translate(err, "find due messages")

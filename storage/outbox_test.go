@@ -177,6 +177,43 @@ func TestClaimKeepsOrderPerDestination(t *testing.T) {
 	})
 }
 
+// Two updates of one Slack message never go out side by side: each is
+// rendered when sent, and the older one could land last. Updates of other
+// messages are not held up.
+func TestClaimSerialisesUpdatesOfOneMessage(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, url string) {
+		s, _ := openAt(t, url)
+		ctx := context.Background()
+		r := create(t, s, newRelease("billing"))
+		update := func(key string, ref int64) {
+			enqueue(t, s, storage.OutboxMessage{Key: key, Kind: "approval_dm_update", ReleaseID: &r.ID, RefID: &ref, Op: storage.OpUpdate})
+		}
+		update("dan-1", 1)
+		update("ben-1", 2)
+		update("dan-2", 1)
+		update("ben-2", 2)
+		enqueue(t, s, storage.OutboxMessage{Key: "ann-1", Kind: "announcement_update", ReleaseID: &r.ID, Op: storage.OpUpdate})
+		enqueue(t, s, storage.OutboxMessage{Key: "ann-2", Kind: "announcement_update", ReleaseID: &r.ID, Op: storage.OpUpdate})
+
+		claimed, err := s.ClaimOutbox(ctx, "w", 10, time.Minute)
+		if err != nil || fmt.Sprint(keys(claimed)) != "[dan-1 ben-1 ann-1]" {
+			t.Fatalf("first claim: %v %v", keys(claimed), err)
+		}
+		if again, _ := s.ClaimOutbox(ctx, "w", 10, time.Minute); len(again) != 0 {
+			t.Fatalf("claimed %v while the older updates are being sent", keys(again))
+		}
+		for _, m := range claimed {
+			if err := s.MarkSent(ctx, &m, "w", "D1", "1.1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		again, err := s.ClaimOutbox(ctx, "w", 10, time.Minute)
+		if err != nil || fmt.Sprint(keys(again)) != "[dan-2 ben-2 ann-2]" {
+			t.Fatalf("after the first updates were sent: %v %v", keys(again), err)
+		}
+	})
+}
+
 // Replicas claiming at the same time never get the same message.
 func TestClaimIsExclusive(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, url string) {
