@@ -68,16 +68,20 @@ func build(r *bot.Router, d Deps) *system {
 	return sys
 }
 
+// digestCatchUp is how late a digest missed while no replica ran is still
+// sent: the same working day, not the next morning next to a fresh one.
+const digestCatchUp = 12 * time.Hour
+
 // run runs the scheduler and the outbox until ctx ends.
 func (sys *system) run(ctx context.Context) error {
 	minute := sys.deps.Tuning.MinuteJobs
 	if minute == "" {
 		minute = "@every 1m"
 	}
-	sched := reminders.NewScheduler(sys.deps.Config.DefaultTimezone, sys.deps.Logger)
+	sched := reminders.NewScheduler(sys.deps.Config.DefaultTimezone, sys.deps.Logger, sys.deps.Clock)
 	jobs := []reminders.Job{
 		{Name: "approval nudges", Spec: minute, Run: sys.service.NudgeApprovers},
-		{Name: "weekly digest", Spec: sys.deps.Config.DigestCron, Run: sys.service.SendDigest},
+		{Name: "weekly digest", Spec: sys.deps.Config.DigestCron, Run: sys.service.SendDigest, CatchUp: digestCatchUp},
 		{Name: "prune deliveries", Spec: "@every 1h", Run: sys.service.Prune},
 	}
 	for _, j := range jobs {

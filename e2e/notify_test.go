@@ -558,3 +558,32 @@ func TestWeeklyDigest(t *testing.T) {
 		}
 	})
 }
+
+// A digest whose time came while no bot ran goes out when the bots come
+// back the same day: once, though two replicas start at the same moment.
+func TestMissedDigestIsSentLate(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		slack, db, clk := newSlack(t), storagetest.Fresh(t, dialect), &clock{}
+		h := start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk})
+		h.cmd(ana, general, "/release subscribe billing")
+		soon, _ := h.plan(ana, "billing", "9.0.0", 72*time.Hour, "type=standard")
+		h.drained()
+		h.stop()
+		// DEFAULT_TIMEZONE is UTC: the digest was due ten minutes ago.
+		due := clk.Now().UTC().Add(-10 * time.Minute)
+		env := map[string]string{"DIGEST_CRON": fmt.Sprintf("%d %d * * *", due.Minute(), due.Hour())}
+		replicas := []*harness{
+			start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk, env: env}),
+			start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk, env: env}),
+		}
+		d := replicas[0].channelMessage(general, "Release digest")
+		mustContain(t, d.Content(), soon)
+		for _, r := range replicas {
+			r.drained()
+			if !strings.Contains(r.log.String(), "catching up a scheduled run") {
+				t.Fatal("a replica did not catch up the missed digest")
+			}
+		}
+		exactlyOnce(t, "#general", slack.Messages(general), "Release digest")
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -17,6 +18,12 @@ type Job struct {
 	Run  func(ctx context.Context) error
 	// Timeout bounds one run (default 50 s, below the usual one-minute tick).
 	Timeout time.Duration
+	// CatchUp, when set, runs the job once at start-up if its last
+	// scheduled time passed less than CatchUp ago: a bot that was down or
+	// being deployed at 09:00 on Monday still sends that morning's digest
+	// when it comes back. Only for jobs that are idempotent (the digest's
+	// outbox key holds the day), since a replica that was up ran it too.
+	CatchUp time.Duration
 }
 
 // Scheduler runs jobs with robfig/cron. Every replica runs it: the jobs only
@@ -25,16 +32,28 @@ type Job struct {
 type Scheduler struct {
 	cron *cron.Cron
 	log  *slog.Logger
+	loc  *time.Location
+	now  func() time.Time
+	// missed are the jobs whose last scheduled run fell in their catch-up
+	// window, run once when the scheduler starts.
+	missed []cron.EntryID
 }
 
-// NewScheduler makes a scheduler whose cron lines read in loc.
-func NewScheduler(loc *time.Location, log *slog.Logger) *Scheduler {
+// NewScheduler makes a scheduler whose cron lines read in loc. now is the
+// clock catch-up decisions are made by (time.Now if nil); ticks follow the
+// wall clock.
+func NewScheduler(loc *time.Location, log *slog.Logger, now func() time.Time) *Scheduler {
 	if log == nil {
 		log = slog.Default()
+	}
+	if now == nil {
+		now = time.Now
 	}
 	return &Scheduler{
 		cron: cron.New(cron.WithLocation(loc), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger))),
 		log:  log,
+		loc:  loc,
+		now:  now,
 	}
 }
 
@@ -44,9 +63,16 @@ func (s *Scheduler) Add(ctx context.Context, j Job) error {
 	if j.Timeout <= 0 {
 		j.Timeout = 50 * time.Second
 	}
-	_, err := s.cron.AddFunc(j.Spec, func() { s.run(ctx, j) })
+	id, err := s.cron.AddFunc(j.Spec, func() { s.run(ctx, j) })
 	if err != nil {
 		return fmt.Errorf("schedule %s (%q): %w", j.Name, j.Spec, err)
+	}
+	if j.CatchUp > 0 {
+		now := s.now().In(s.loc)
+		if last := s.cron.Entry(id).Schedule.Next(now.Add(-j.CatchUp)); !last.After(now) {
+			s.log.Info("catching up a scheduled run missed while the bot was down", "job", j.Name, "scheduled_at", last)
+			s.missed = append(s.missed, id)
+		}
 	}
 	return nil
 }
@@ -74,6 +100,13 @@ func (s *Scheduler) run(ctx context.Context, j Job) {
 // finish.
 func (s *Scheduler) Run(ctx context.Context) {
 	s.cron.Start()
+	var catchUps sync.WaitGroup
+	for _, id := range s.missed {
+		// Through the chain, so a tick that comes meanwhile is skipped
+		// rather than run alongside.
+		catchUps.Go(s.cron.Entry(id).WrappedJob.Run)
+	}
 	<-ctx.Done()
 	<-s.cron.Stop().Done()
+	catchUps.Wait()
 }

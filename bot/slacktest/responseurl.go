@@ -95,8 +95,9 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	res := s.serveResponseURLLocked(r.PathValue("token"), body)
+	s.recordLocked(res, call)
 	s.mu.Unlock()
-	s.writeResult(w, res, call)
+	s.writeAnswer(w, res)
 }
 
 func notFound(code string) apiResult {

@@ -228,37 +228,45 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
 	method := r.PathValue("method")
 	req, perr := parseAPIRequest(r, method)
+	if req == nil {
+		req = &apiRequest{method: method, params: map[string]string{}, body: json.RawMessage("{}")}
+	}
+	call := Call{Method: method, Params: req.params, Body: req.body, At: at}
 	var res apiResult
 	if perr != nil {
 		s.mu.Lock()
 		res = s.protoResultLocked(method, "invalid_form_data", perr.Error())
+		s.recordLocked(res, call)
 		s.mu.Unlock()
-		if req == nil {
-			req = &apiRequest{method: method, params: map[string]string{}, body: json.RawMessage("{}")}
-		}
 	} else {
-		res = s.serveAPI(r.Context(), req)
+		res = s.serveAPI(r.Context(), req, call)
 	}
-	s.writeResult(w, res, Call{Method: method, Params: req.params, Body: req.body, At: at})
+	s.writeAnswer(w, res)
 }
 
-// writeResult records the call and writes the answer.
-func (s *Server) writeResult(w http.ResponseWriter, res apiResult, call Call) {
-	var body []byte
+// recordLocked records a call with its answer. It is called in the same
+// critical section that applied the call's effect, so a test that sees
+// the effect also sees the call.
+func (s *Server) recordLocked(res apiResult, call Call) {
 	if res.body != nil {
-		body, _ = json.Marshal(res.body)
-		call.Response = body
-	} else {
-		body = []byte(res.text)
+		call.Response, _ = json.Marshal(res.body)
 	}
 	call.HTTPStatus = res.status
 	call.Error = res.err
-	s.mu.Lock()
 	s.calls = append(s.calls, call)
 	s.changedLocked()
-	s.mu.Unlock()
 	if res.err != "" {
 		s.logf("%s -> HTTP %d %s", call.Method, res.status, res.err)
+	}
+}
+
+// writeAnswer writes a recorded call's answer.
+func (s *Server) writeAnswer(w http.ResponseWriter, res apiResult) {
+	var body []byte
+	if res.body != nil {
+		body, _ = json.Marshal(res.body)
+	} else {
+		body = []byte(res.text)
 	}
 	for k, v := range res.header {
 		w.Header().Set(k, v)
@@ -273,13 +281,15 @@ func (s *Server) writeResult(w http.ResponseWriter, res apiResult, call Call) {
 }
 
 // serveAPI applies, in order: unknown method, injected faults, token checks,
-// rate limits, then the method itself.
-func (s *Server) serveAPI(ctx context.Context, req *apiRequest) apiResult {
+// rate limits, then the method itself, and records the call.
+func (s *Server) serveAPI(ctx context.Context, req *apiRequest, call Call) apiResult {
 	m, known := apiMethods[req.method]
 	if !known {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return s.protoResultLocked(req.method, "unknown_method")
+		res := s.protoResultLocked(req.method, "unknown_method")
+		s.recordLocked(res, call)
+		return res
 	}
 	if f, ok := s.takeFault(req.method); ok {
 		if f.Delay > 0 {
@@ -293,11 +303,20 @@ func (s *Server) serveAPI(ctx context.Context, req *apiRequest) apiResult {
 			}
 		}
 		if res, faulted := faultResult(f); faulted {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.recordLocked(res, call)
 			return res
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	res := s.serveMethodLocked(m, req)
+	s.recordLocked(res, call)
+	return res
+}
+
+func (s *Server) serveMethodLocked(m apiMethod, req *apiRequest) apiResult {
 	switch {
 	case req.token == "":
 		return s.protoResultLocked(req.method, "not_authed")
