@@ -39,15 +39,15 @@ type roundPlan struct {
 	Source    string
 }
 
-// without leaves user out of the people who may approve.
-func (rp roundPlan) without(user string) roundPlan {
-	if !slices.Contains(rp.Eligible, user) {
+// without leaves users out of the people who may approve.
+func (rp roundPlan) without(users ...string) roundPlan {
+	if !slices.ContainsFunc(rp.Eligible, func(u string) bool { return slices.Contains(users, u) }) {
 		return rp
 	}
 	out := rp
 	out.Eligible = nil
 	for _, u := range rp.Eligible {
-		if u != user {
+		if !slices.Contains(users, u) {
 			out.Eligible = append(out.Eligible, u)
 		}
 	}
@@ -63,7 +63,7 @@ func (rp roundPlan) Warning() string {
 	case rp.PreApproved, rp.Hold != "":
 		return ""
 	case len(rp.Eligible) == 0:
-		return "Nobody can approve it: the policy names no one besides the owner. An admin can fix this with `/release policy set`."
+		return "Nobody can approve it: the policy names no one besides the owner and the person who planned it. An admin can fix this with `/release policy set`."
 	case !rp.Quorum.Reachable(len(rp.Eligible)):
 		who := fmt.Sprintf("only %d people can", len(rp.Eligible))
 		if len(rp.Eligible) == 1 {
@@ -75,8 +75,9 @@ func (rp roundPlan) Warning() string {
 	return ""
 }
 
-// prepareRound finds the policy for the release and resolves its approvers.
-func (s *Service) prepareRound(ctx context.Context, typ release.Type, env, owner string) (roundPlan, error) {
+// prepareRound finds the policy for the release and resolves its approvers;
+// the owner and the requester (who planned it) are never among them.
+func (s *Service) prepareRound(ctx context.Context, typ release.Type, env, owner, requester string) (roundPlan, error) {
 	policy, err := s.store.Policy(ctx, string(typ), env)
 	if err != nil {
 		return roundPlan{}, err
@@ -121,12 +122,8 @@ func (s *Service) prepareRound(ctx context.Context, typ release.Type, env, owner
 			}
 		}
 	}
-	for _, u := range rp.Approvers {
-		if u != owner {
-			rp.Eligible = append(rp.Eligible, u)
-		}
-	}
-	return rp, nil
+	rp.Eligible = slices.Clone(rp.Approvers)
+	return rp.without(owner, requester), nil
 }
 
 // maxAuditList bounds the approvers an audit entry names, so that the
@@ -178,7 +175,7 @@ func (s *Service) openRound(tx *storage.Tx, r *storage.Release, rp roundPlan, ac
 	}
 	// The plan was made before the release was locked; whoever owns it
 	// now is never asked to approve it.
-	rp = rp.without(r.OwnerID)
+	rp = rp.without(r.OwnerID, r.CreatedBy)
 	if rp.PreApproved {
 		if release.Status(r.Status) == release.StatusApproved {
 			return nil
@@ -503,6 +500,9 @@ func (s *Service) checkDecision(ctx context.Context, user string, roundID int64)
 func decisionAllowed(round *storage.ApprovalRound, r *storage.Release, user string) error {
 	if user == r.OwnerID {
 		return bot.Userf("You can't approve or reject %s: it is your own release, and nobody approves their own change.", name(r))
+	}
+	if user == r.CreatedBy {
+		return bot.Userf("You can't approve or reject %s: you planned it (for %s), and nobody approves a change they asked for.", name(r), bot.Mention(r.OwnerID))
 	}
 	if !slices.ContainsFunc(round.Approvers, func(a storage.RoundApprover) bool { return a.UserID == user }) {
 		return bot.Userf("You are not an approver of %s, so your click changes nothing. `/release policy show` lists who approves what.", name(r))

@@ -270,4 +270,7 @@ func TestRoundPlanWithout(t *testing.T) {
 	if same := rp.without("U0ANA"); len(same.Eligible) != 2 {
 		t.Fatalf("%+v", same)
 	}
+	if none := rp.without("U0CAT", "U0BEN"); len(none.Eligible) != 0 || none.Warning() == "" {
+		t.Fatalf("owner and requester both approvers: %+v", none)
+	}
 }

@@ -171,7 +171,7 @@ func toFreezes(ws []storage.FreezeWindow) []release.Freeze {
 // create plans a release: freeze rule, conflicts, approval round,
 // announcement, notifications and reminders, in one transaction.
 func (s *Service) create(ctx context.Context, actor, channel string, p plan) (created, fieldErrors, error) {
-	rp, err := s.prepareRound(ctx, p.Type, p.Environment, p.Owner)
+	rp, err := s.prepareRound(ctx, p.Type, p.Environment, p.Owner, actor)
 	if err != nil {
 		return created{}, nil, err
 	}
@@ -311,7 +311,7 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 		return created{}, nil, err
 	}
 	next := edit(current)
-	rp, err := s.prepareRound(ctx, next.Type, next.Environment, next.Owner)
+	rp, err := s.prepareRound(ctx, next.Type, next.Environment, next.Owner, current.CreatedBy)
 	if err != nil {
 		return created{}, nil, err
 	}

@@ -209,3 +209,24 @@ func TestApprovalUserGroups(t *testing.T) {
 		h.slack.ClearFaults()
 	})
 }
+
+// Segregation of duties covers whoever asked for the change, not only its
+// owner: an approver who plans a release for a colleague is not asked to
+// approve it, and a click of theirs is refused and changes nothing.
+func TestApprovalRequesterCannotApprove(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		h.apPolicy("normal approvers=" + apBenM + "," + apCatM + " required=all")
+		id, reply := h.apNew(ben, "billing", "2.0.0", 3, "10:00", "owner=<@U0ANA|ana>")
+		apContain(t, reply, "waiting for 1 approval from <@U0CAT>.")
+		if rs := h.apRounds(id); !slices.Equal(apApprovers(rs[0]), []string{cat}) {
+			t.Fatalf("the round asks %v", apApprovers(rs[0]))
+		}
+		h.apRefused(ben, h.apAnnouncement(id), "Approve", fmt.Sprintf("You can't approve or reject *R-%d*", id), "you planned it (for <@U0ANA>)")
+		h.apApprove(cat, id)
+		h.apStatus(id, "approved")
+		if n := len(h.apRequests(ben, id)); n != 0 {
+			t.Fatalf("ben was asked to approve the release he planned %d times", n)
+		}
+	})
+}
