@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/release"
@@ -241,18 +240,28 @@ func (s *Service) cmdEdit(ctx context.Context, req *bot.Request) (*bot.Response,
 	return nil, nil
 }
 
-func (s *Service) submitNew(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+// readSubmission reads a planning form: what it was opened for and what
+// was typed. A response instead means the form stays open with its field
+// errors.
+func (s *Service) readSubmission(ctx context.Context, req *bot.Request) (modalState, plan, *bot.Response, error) {
 	st, err := decodeModalState(req.View.PrivateMetadata)
 	if err != nil {
-		return nil, err
+		return st, plan{}, nil, err
 	}
-	pc := s.parseContext(ctx, req.UserID)
-	p, fe := readModal(req.View, pc)
+	p, fe := readModal(req.View, s.parseContext(ctx, req.UserID))
 	if len(fe) > 0 {
-		return &bot.Response{Errors: fe.modal()}, nil
+		return st, p, &bot.Response{Errors: fe.modal()}, nil
 	}
 	if problem := s.ownerProblem(ctx, req.UserID, p.Owner); problem != "" {
-		return &bot.Response{Errors: map[string]string{"owner": capitalize(problem)}}, nil
+		return st, p, &bot.Response{Errors: map[string]string{"owner": capitalize(problem)}}, nil
+	}
+	return st, p, nil, nil
+}
+
+func (s *Service) submitNew(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	st, p, invalid, err := s.readSubmission(ctx, req)
+	if invalid != nil || err != nil {
+		return invalid, err
 	}
 	if problem := s.announceProblem(ctx, st.Channel); problem != "" {
 		// Not a field's fault, but the form stays open: after an invite,
@@ -270,17 +279,9 @@ func (s *Service) submitNew(ctx context.Context, req *bot.Request) (*bot.Respons
 }
 
 func (s *Service) submitEdit(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	st, err := decodeModalState(req.View.PrivateMetadata)
-	if err != nil {
-		return nil, err
-	}
-	pc := s.parseContext(ctx, req.UserID)
-	p, fe := readModal(req.View, pc)
-	if len(fe) > 0 {
-		return &bot.Response{Errors: fe.modal()}, nil
-	}
-	if problem := s.ownerProblem(ctx, req.UserID, p.Owner); problem != "" {
-		return &bot.Response{Errors: map[string]string{"owner": capitalize(problem)}}, nil
+	st, p, invalid, err := s.readSubmission(ctx, req)
+	if invalid != nil || err != nil {
+		return invalid, err
 	}
 	out, fe, err := s.change(ctx, req.UserID, st.ReleaseID, st.Revision, evEdited, func(r *storage.Release) plan { return p })
 	if msg, ok := bot.UserMessage(err); ok {
@@ -492,39 +493,15 @@ func (s *Service) cmdReschedule(ctx context.Context, req *bot.Request) (*bot.Res
 }
 
 func (s *Service) cmdCancel(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	// The reason is free text after the id, whatever space separates them.
-	id, reason := strings.TrimSpace(req.Args), ""
-	if i := strings.IndexFunc(id, unicode.IsSpace); i >= 0 {
-		id, reason = id[:i], id[i:]
-	}
+	id, reason := idAndText(req.Args)
 	if id == "" {
 		return nil, bot.Userf("Tell me which release: `/release cancel R-17 [reason]`.")
 	}
-	reason = strings.TrimSpace(unescape(reason))
 	if n := len([]rune(reason)); n > maxReason {
 		return nil, bot.Userf("The reason is %d characters long; keep it within %d.", n, maxReason)
 	}
-	r, err := s.loadRelease(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	err = s.inTx(ctx, func(tx *storage.Tx) error {
-		locked, err := tx.LockRelease(r.ID)
-		if err != nil {
-			return err
-		}
-		// Checked on the locked row: the owner may have changed since r was read.
-		if !s.mayManage(req.UserID, locked) {
-			return bot.Userf("Only the owner (%s) or an admin can cancel %s.", bot.Mention(locked.OwnerID), name(locked))
-		}
-		if err := tx.Transition(locked, release.StatusCancelled, req.UserID, reason); err != nil {
-			return userFacing(locked, err)
-		}
-		if err := s.supersedeRounds(tx, locked, "the release was cancelled"); err != nil {
-			return err
-		}
-		r = locked
-		return s.recordChange(tx, locked, evCancelled, req.UserID, reason)
+	r, err := s.moveRelease(ctx, req.UserID, id, release.StatusCancelled, evCancelled, reason, "cancel", func(tx *storage.Tx, locked *storage.Release) error {
+		return s.supersedeRounds(tx, locked, "the release was cancelled")
 	})
 	if err != nil {
 		return nil, err

@@ -176,7 +176,7 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 		h.channelMessage(general, f, "was *failed*")
 		rb, _ := h.plan(ana, "billing", "2.0.3", 48*time.Hour, "type=standard")
 		h.cmd(ana, releases, "/release start "+rb)
-		h.cmd(ana, releases, "/release rollback "+rb+" errors up")
+		h.cmd(ana, releases, "/release rollback "+rb+"\nerrors up") // the note on its own line
 		h.channelMessage(general, rb, "was *rolled back*", "errors up")
 
 		// approved, rejected: a normal release goes to the admins.
