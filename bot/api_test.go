@@ -54,6 +54,19 @@ func TestTruncateKeepsRunesAndMarksTheCut(t *testing.T) {
 	if got := Truncate("short", 10); got != "short" {
 		t.Fatalf("%q", got)
 	}
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{Escape("a & b & c"), 14, "a &amp; b …"},
+		{"see <@U0ANA> and <@U0BEN>", 20, "see <@U0ANA> and …"},
+		{Escape("x &&"), 10, "x &amp;…"},
+	} {
+		if got := Truncate(c.in, c.max); got != c.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
 }
 
 func TestMessageRoundTrip(t *testing.T) {

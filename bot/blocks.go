@@ -30,12 +30,23 @@ const (
 )
 
 // Truncate shortens s to at most max characters, ending with "…" when cut.
+// The cut never leaves half an escape (&amp;) or half a mention or link
+// (<@U…>): Slack would show the pieces as typed.
 func Truncate(s string, max int) string {
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
-	runes := []rune(s)
-	return string(runes[:max-1]) + "…"
+	cut := string([]rune(s)[:max-1])
+	if i := strings.LastIndexAny(cut, "&<"); i >= 0 {
+		closer := ";"
+		if cut[i] == '<' {
+			closer = ">"
+		}
+		if !strings.Contains(cut[i:], closer) {
+			cut = cut[:i]
+		}
+	}
+	return cut + "…"
 }
 
 // Escape makes user text safe inside mrkdwn: Slack reads &, < and > as
