@@ -47,16 +47,6 @@ func (h *harness) apNew(user, svc, version string, days int, hhmm string, extra 
 	return id, reply
 }
 
-// release reads a release row.
-func (h *harness) apRelease(id int64) *storage.Release {
-	h.t.Helper()
-	r, err := h.store.Release(context.Background(), id)
-	if err != nil {
-		h.t.Fatalf("read R-%d: %v", id, err)
-	}
-	return r
-}
-
 // rounds reads a release's rounds with approvers and decisions.
 func (h *harness) apRounds(id int64) []storage.ApprovalRound {
 	h.t.Helper()
@@ -289,5 +279,5 @@ func (h *harness) apApprove(user string, id int64) string {
 // apStatus waits until the release has the status.
 func (h *harness) apStatus(id int64, status string) {
 	h.t.Helper()
-	h.eventually(fmt.Sprintf("R-%d to be %s", id, status), func() bool { return h.apRelease(id).Status == status })
+	h.eventually(fmt.Sprintf("R-%d to be %s", id, status), func() bool { return h.release(id).Status == status })
 }

@@ -75,7 +75,7 @@ func TestApprovalOutdatedRounds(t *testing.T) {
 				t.Fatalf("round %d is %s after the cancel", r.Number, r.Status)
 			}
 		}
-		if st := h.apRelease(id).Status; st != "cancelled" {
+		if st := h.release(id).Status; st != "cancelled" {
 			t.Fatalf("release is %s", st)
 		}
 		audit := strings.Join(h.apAudit(id), "\n")
@@ -115,7 +115,7 @@ func TestApprovalStaleRequestIsRepaired(t *testing.T) {
 			return strings.Contains(c, "This request is outdated") && !strings.Contains(c, "\nApprove")
 		})
 		rounds := h.apRounds(id)
-		if len(rounds) != 2 || len(rounds[0].Decisions) != 0 || len(rounds[1].Decisions) != 0 || h.apRelease(id).Status != "planned" {
+		if len(rounds) != 2 || len(rounds[0].Decisions) != 0 || len(rounds[1].Decisions) != 0 || h.release(id).Status != "planned" {
 			t.Fatalf("a refused click decided something: %+v", rounds)
 		}
 	})

@@ -24,7 +24,7 @@ func TestApprovalDefaultPolicies(t *testing.T) {
 		// Standard: approved by policy, nobody asked.
 		std, reply := h.apNew(ana, "docs", "1.0.0", 3, "10:00", "type=standard")
 		apContain(t, reply, "pre-approved by policy")
-		if r := h.apRelease(std); r.Status != "approved" || r.RetroReview {
+		if r := h.release(std); r.Status != "approved" || r.RetroReview {
 			t.Fatalf("standard release: status %s, retro review %v", r.Status, r.RetroReview)
 		}
 		if rs := h.apRounds(std); len(rs) != 0 {
@@ -45,7 +45,7 @@ func TestApprovalDefaultPolicies(t *testing.T) {
 		}
 		apContain(t, h.apApprove(cat, normal), "That completes the approval")
 		h.apStatus(normal, "approved")
-		if r := h.apRelease(normal); r.RetroReview {
+		if r := h.release(normal); r.RetroReview {
 			t.Fatalf("a normal release is flagged for review")
 		}
 		h.waitFor("admin's request to be closed", func() bool {
@@ -55,7 +55,7 @@ func TestApprovalDefaultPolicies(t *testing.T) {
 		// Emergency: one admin, then a retroactive review.
 		em, reply := h.apNew(ana, "billing", "2.0.1", 1, "08:00", "type=emergency")
 		apContain(t, reply, "waiting for 1 approval from <@U0ADMIN>, <@U0CAT>")
-		if r := h.apRelease(em); !r.RetroReview || r.Status != "planned" {
+		if r := h.release(em); !r.RetroReview || r.Status != "planned" {
 			t.Fatalf("emergency release: status %s, retro review %v", r.Status, r.RetroReview)
 		}
 		apContain(t, h.apAnnouncement(em).Content(), "needs a retroactive review")
@@ -143,7 +143,7 @@ func TestApprovalPolicies(t *testing.T) {
 		h.apPolicy("standard approvers=" + apCatM + " required=any env=production")
 		std, reply := h.apNew(ana, "docs", "1.0.0", 4, "10:00", "type=standard")
 		apContain(t, reply, "waiting for 1 approval from <@U0CAT>")
-		if r := h.apRelease(std); r.Status != "planned" {
+		if r := h.release(std); r.Status != "planned" {
 			t.Fatalf("standard release in production with a policy is %s", r.Status)
 		}
 		std2, reply := h.apNew(ana, "docs", "1.0.0", 4, "12:00", "type=standard env=development")

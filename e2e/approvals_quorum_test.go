@@ -72,7 +72,7 @@ func TestApprovalQuorums(t *testing.T) {
 						return false
 					})
 					h.waitFor(c.name+": the announcement", func() bool { return strings.Contains(h.apCurrent(ann).Content(), "approval: "+want) })
-					if st := h.apRelease(id).Status; st != "planned" {
+					if st := h.release(id).Status; st != "planned" {
 						t.Fatalf("%s: approved after %d approvals", c.name, n+1)
 					}
 					continue

@@ -77,7 +77,7 @@ func TestApprovalRejectAndResubmit(t *testing.T) {
 		// The owner changes it: it stays rejected until she resubmits.
 		reply := h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 11:00", rid, apDay(4)))
 		apContain(t, reply, "Rescheduled *"+rid+"*", "it stays rejected until you ask for approval again with `/release resubmit "+rid+"`")
-		if r := h.apRelease(id); r.Status != "rejected" || len(h.apRounds(id)) != 1 {
+		if r := h.release(id); r.Status != "rejected" || len(h.apRounds(id)) != 1 {
 			t.Fatalf("after the reschedule: %s with %d rounds", r.Status, len(h.apRounds(id)))
 		}
 		reply = h.cmdAnswer(ana, releases, "/release resubmit "+rid)

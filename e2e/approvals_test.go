@@ -62,7 +62,7 @@ func TestApprovalTwoOfThreeByDM(t *testing.T) {
 		h.waitFor("the announcement progress", func() bool {
 			return strings.Contains(h.apCurrent(ann).Content(), "approval: 1 of 2 approvals: <@U0BEN> :white_check_mark:")
 		})
-		if got := h.apRelease(id).Status; got != "planned" {
+		if got := h.release(id).Status; got != "planned" {
 			t.Fatalf("after one of two approvals the release is %s", got)
 		}
 		rounds := h.apRounds(id)
@@ -98,7 +98,7 @@ func TestApprovalTwoOfThreeByDM(t *testing.T) {
 		if n := len(h.slack.Replies(releases, ann.TS)); n != 2 {
 			t.Fatalf("the thread has %d replies, want the progress line and one approval line", n)
 		}
-		r := h.apRelease(id)
+		r := h.release(id)
 		if r.Status != "approved" {
 			t.Fatalf("release is %s", r.Status)
 		}

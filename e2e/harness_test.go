@@ -399,3 +399,13 @@ func (h *harness) outboxSettled() {
 		return due == 0
 	})
 }
+
+// release reads a release row as the database holds it.
+func (h *harness) release(id int64) *storage.Release {
+	h.t.Helper()
+	r, err := h.store.Release(context.Background(), id)
+	if err != nil {
+		h.t.Fatalf("read R-%d: %v", id, err)
+	}
+	return r
+}

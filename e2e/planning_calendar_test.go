@@ -65,7 +65,7 @@ func TestPlanningFreezes(t *testing.T) {
 		id, reply := plNew(t, h, ana, releases, "billing 2.4.1 "+insideDay+" "+insideTime+` type=emergency reason="Card processor outage"`)
 		mustContain(t, reply, fmt.Sprintf("Planned *R-%d* billing 2.4.1", id),
 			":snowflake: It runs during the freeze “Holiday freeze”; allowed as an emergency, recorded, and marked for a retroactive review.")
-		r := plRelease(t, h, id)
+		r := h.release(id)
 		if r.FreezeReason != "Card processor outage" || !r.RetroReview || r.Type != "emergency" {
 			t.Fatalf("stored %+v", r)
 		}
@@ -89,7 +89,7 @@ func TestPlanningFreezes(t *testing.T) {
 		later := inside.Add(time.Hour)
 		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s %s", id, later.Format("2006-01-02"), later.Format("15:04"))),
 			fmt.Sprintf("Rescheduled *R-%d* billing 2.4.1", id), "It runs during the freeze “Holiday freeze”")
-		if r := plRelease(t, h, id); r.FreezeReason != "Card processor outage" || !r.StartAt.Equal(later.UTC()) {
+		if r := h.release(id); r.FreezeReason != "Card processor outage" || !r.StartAt.Equal(later.UTC()) {
 			t.Fatalf("moved within the freeze: %+v", r)
 		}
 		if n := strings.Count(plAudit(t, h, id), "freeze override"); n != 2 {
@@ -97,7 +97,7 @@ func TestPlanningFreezes(t *testing.T) {
 		}
 		outside := plDate(t, h, ana, 30)
 		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s 10:00", id, outside)), fmt.Sprintf("Rescheduled *R-%d* billing 2.4.1", id))
-		if r := plRelease(t, h, id); r.FreezeReason != "" || !r.RetroReview {
+		if r := h.release(id); r.FreezeReason != "" || !r.RetroReview {
 			t.Fatalf("moved out of the freeze: %+v", r)
 		}
 		cur := plCurrent(t, h, ann, plSlackDate(plAt(t, ana, outside, "10:00")))
@@ -190,7 +190,7 @@ func TestPlanningSuggest(t *testing.T) {
 		lines := plSuggestedAt(t, reply, berlin, want2h, "2h")
 		id, planned := plNew(t, h, ana, releases, strings.Replace(strings.TrimPrefix(lines[0], "/release new "), "<version>", "2.0", 1))
 		mustNotContain(t, planned, "overlaps")
-		if r := plRelease(t, h, id); !r.StartAt.Equal(want2h[0]) || r.EndAt.Sub(r.StartAt) != 2*time.Hour {
+		if r := h.release(id); !r.StartAt.Equal(want2h[0]) || r.EndAt.Sub(r.StartAt) != 2*time.Hour {
 			t.Fatalf("planned from the suggestion: %+v", r)
 		}
 		// That Monday slot is now taken by billing itself.

@@ -19,7 +19,7 @@ func TestPlanningReschedule(t *testing.T) {
 		day := plDate(t, h, ana, 10)
 		id, _ := plNew(t, h, ana, releases, "billing 2.3.0 "+day+" 10:00")
 		ann := plAnnouncement(t, h, releases, id, "billing 2.3.0")
-		rev := plRelease(t, h, id).Revision
+		rev := h.release(id).Revision
 
 		plRefused(t, h, dan, releases, fmt.Sprintf("/release reschedule R-%d %s 14:30", id, day),
 			fmt.Sprintf("Only the owner (<@U0ANA>) or an admin can reschedule *R-%d* billing 2.3.0.", id))
@@ -30,7 +30,7 @@ func TestPlanningReschedule(t *testing.T) {
 		reply := h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s 14:30 duration=2h", id, next))
 		mustContain(t, reply, fmt.Sprintf(":white_check_mark: Rescheduled *R-%d* billing 2.3.0 → production for ", id), plSlackDate(moved),
 			plSlackDate(moved.Add(2*time.Hour)), "(2h)", "waiting for 1 approval from <@U0ADMIN>")
-		r := plRelease(t, h, id)
+		r := h.release(id)
 		if !r.StartAt.Equal(moved) || !r.EndAt.Equal(moved.Add(2*time.Hour)) || r.Revision <= rev || r.Status != "planned" {
 			t.Fatalf("stored %+v", r)
 		}
@@ -63,11 +63,11 @@ func TestPlanningReschedule(t *testing.T) {
 		if _, err := h.slack.As(admin).Click(ctx, plCurrent(t, h, ann, "Approve"), "Approve"); err != nil {
 			t.Fatal(err)
 		}
-		h.eventually("R-1 approved", func() bool { return plRelease(t, h, id).Status == "approved" })
+		h.eventually("R-1 approved", func() bool { return h.release(id).Status == "approved" })
 		adminDay := plDate(t, h, admin, 12)
 		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf("/release reschedule r-%d %s 09:00", id, adminDay)),
 			fmt.Sprintf("Rescheduled *R-%d* billing 2.3.0", id), plSlackDate(plAt(t, admin, adminDay, "09:00")), "(2h)")
-		r = plRelease(t, h, id)
+		r = h.release(id)
 		if r.Status != "planned" || !r.StartAt.Equal(plAt(t, admin, adminDay, "09:00")) {
 			t.Fatalf("after the admin's move: %+v", r)
 		}
@@ -78,7 +78,7 @@ func TestPlanningReschedule(t *testing.T) {
 
 		// Started, finished or cancelled releases stay where they are.
 		std, _ := plNew(t, h, dan, releases, "docs 1.0 "+plDate(t, h, dan, 5)+" 10:00 type=standard")
-		h.eventually("the standard change approved", func() bool { return plRelease(t, h, std).Status == "approved" })
+		h.eventually("the standard change approved", func() bool { return h.release(std).Status == "approved" })
 		mustContain(t, h.cmdAnswer(dan, releases, fmt.Sprintf("/release start R-%d", std)), fmt.Sprintf("Started *R-%d* docs 1.0", std))
 		plRefused(t, h, dan, releases, fmt.Sprintf("/release reschedule R-%d %s 10:00", std, plDate(t, h, dan, 6)),
 			fmt.Sprintf("*R-%d* docs 1.0 is in progress; a cancelled, started or finished release can't be rescheduled.", std))
@@ -105,7 +105,7 @@ func TestPlanningCancel(t *testing.T) {
 
 		reply := h.cmdAnswer(ana, releases, fmt.Sprintf("/release cancel r-%d\nsupplier &amp; vendor delayed", id))
 		mustContain(t, reply, fmt.Sprintf(":heavy_multiplication_x: Cancelled *R-%d* billing 2.3.0. Subscribers are told and its reminders are off.", id))
-		r := plRelease(t, h, id)
+		r := h.release(id)
 		if r.Status != "cancelled" || r.FinishedAt == nil {
 			t.Fatalf("stored %+v", r)
 		}

@@ -63,15 +63,6 @@ func plNew(t *testing.T, h *harness, user, channel, args string) (int64, string)
 	return id, reply
 }
 
-func plRelease(t *testing.T, h *harness, id int64) *storage.Release {
-	t.Helper()
-	r, err := h.store.Release(context.Background(), id)
-	if err != nil {
-		t.Fatalf("R-%d: %v", id, err)
-	}
-	return r
-}
-
 // plRounds lists a release's approval rounds as "number:status".
 func plRounds(t *testing.T, h *harness, id int64) string {
 	t.Helper()

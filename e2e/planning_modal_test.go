@@ -100,7 +100,7 @@ func TestPlanningByModal(t *testing.T) {
 			return false
 		})
 		mustContain(t, notice, "Planned *R-1* billing 2.3.0 → staging", plSlackDate(startAt), "(45m)", "pre-approved by policy")
-		r := plRelease(t, h, 1)
+		r := h.release(1)
 		if r.Service != "billing" || r.Environment != "staging" || r.Type != "standard" || r.Risk != "low" || !r.StartAt.Equal(startAt) ||
 			r.EndAt.Sub(r.StartAt) != 45*time.Minute || r.OwnerID != ben || r.CreatedBy != ana || r.Channel != general ||
 			r.Title != "Quarterly fix" || r.Impact != "Read-only checkout for 5 minutes" || r.RollbackPlan != "Redeploy 2.2.9" || len(r.Components) != 2 {
@@ -108,7 +108,7 @@ func TestPlanningByModal(t *testing.T) {
 		}
 		ann := plAnnouncement(t, h, general, 1, "billing 2.3.0 → staging", "*Owner*\n<@U0BEN>", "standard · low", "api@2.3.0, worker@1.4.1")
 		mustContain(t, ann.Content(), "Read-only checkout for 5 minutes", "Redeploy 2.2.9")
-		h.eventually("R-1 approved by policy", func() bool { return plRelease(t, h, 1).Status == "approved" })
+		h.eventually("R-1 approved by policy", func() bool { return h.release(1).Status == "approved" })
 
 		// From a private channel the bot is not in, the form stays open and
 		// says why; once the bot is invited, submitting again works.
@@ -192,7 +192,7 @@ func TestPlanningEditByModal(t *testing.T) {
 			return false
 		})
 		mustContain(t, notice, fmt.Sprintf("Saved *R-%d* billing 2.3.1 → production", id), "waiting for 1 approval from <@U0ADMIN>")
-		r := plRelease(t, h, id)
+		r := h.release(id)
 		if r.Version != "2.3.1" || r.Impact != "No outage after all" || !r.StartAt.Equal(startAt) || r.Status != "planned" {
 			t.Fatalf("stored %+v", r)
 		}

@@ -24,7 +24,7 @@ func TestPlanningByCommand(t *testing.T) {
 		mustContain(t, reply, fmt.Sprintf("Planned *R-%d* billing v2.3.0-rc.1 → staging", id), plSlackDate(startAt), plSlackDate(startAt.Add(90*time.Minute)),
 			"(1h30m)", "waiting for 1 approval from <@U0ADMIN>")
 
-		r := plRelease(t, h, id)
+		r := h.release(id)
 		if r.Service != "billing" || r.Version != "v2.3.0-rc.1" || r.Environment != "staging" || r.Type != "normal" || r.Risk != "high" ||
 			!r.StartAt.Equal(startAt) || !r.EndAt.Equal(startAt.Add(90*time.Minute)) || r.OwnerID != ben || r.CreatedBy != ana ||
 			r.Channel != general || r.Title != "Quarterly billing fix" || r.Impact != "Checkout is read-only for 5 minutes & nobody is paged" ||
@@ -54,7 +54,7 @@ func TestPlanningByCommand(t *testing.T) {
 		// Defaults: production, normal, medium, 1h, owned by the caller.
 		id2, reply := plNew(t, h, dan, releases, "search 1.0.0 "+plDate(t, h, dan, 12)+" 09:00")
 		mustContain(t, reply, fmt.Sprintf("*R-%d* search 1.0.0 → production", id2), "(1h)")
-		r2 := plRelease(t, h, id2)
+		r2 := h.release(id2)
 		if r2.Environment != "production" || r2.Type != "normal" || r2.Risk != "medium" || r2.EndAt.Sub(r2.StartAt) != time.Hour || r2.OwnerID != dan {
 			t.Fatalf("defaults: %+v", r2)
 		}
@@ -62,7 +62,7 @@ func TestPlanningByCommand(t *testing.T) {
 		// A standard change is pre-approved.
 		id3, reply := plNew(t, h, dan, releases, "docs 4.0 "+plDate(t, h, dan, 13)+" 09:00 type=standard risk=low duration=45m")
 		mustContain(t, reply, fmt.Sprintf("*R-%d* docs 4.0", id3), "pre-approved by policy", "(45m)")
-		h.eventually("R-3 approved", func() bool { return plRelease(t, h, id3).Status == "approved" })
+		h.eventually("R-3 approved", func() bool { return h.release(id3).Status == "approved" })
 		plAnnouncement(t, h, releases, id3, ":white_check_mark: approved")
 
 		// /release show answers to R-17, r-17 and 17 alike.
@@ -89,10 +89,10 @@ func TestPlanningTimeZones(t *testing.T) {
 		if d := benAt.Sub(anaAt); d < 5*time.Hour || d > 7*time.Hour {
 			t.Fatalf("10:00 in New York is %v after 10:00 in Berlin?", d)
 		}
-		if got := plRelease(t, h, anaID).StartAt; !got.Equal(anaAt) {
+		if got := h.release(anaID).StartAt; !got.Equal(anaAt) {
 			t.Fatalf("ana's 10:00 stored as %v, want %v", got, anaAt)
 		}
-		if got := plRelease(t, h, benID).StartAt; !got.Equal(benAt) {
+		if got := h.release(benID).StartAt; !got.Equal(benAt) {
 			t.Fatalf("ben's 10:00 stored as %v, want %v", got, benAt)
 		}
 		mustContain(t, anaReply, plSlackDate(anaAt), anaAt.Format("15:04 UTC"))
@@ -104,7 +104,7 @@ func TestPlanningTimeZones(t *testing.T) {
 		benMoved := plAt(t, ben, day, "08:00")
 		mustContain(t, h.cmdAnswer(ben, releases, fmt.Sprintf("/release reschedule R-%d %s 08:00", benID, day)),
 			fmt.Sprintf("Rescheduled *R-%d* search 1.0", benID), plSlackDate(benMoved))
-		if got := plRelease(t, h, benID).StartAt; !got.Equal(benMoved) {
+		if got := h.release(benID).StartAt; !got.Equal(benMoved) {
 			t.Fatalf("ben's 08:00 stored as %v, want %v", got, benMoved)
 		}
 
