@@ -52,6 +52,9 @@ func (s *Service) cmdFreezeAdd(ctx context.Context, req *bot.Request) (*bot.Resp
 	if !end.After(s.now()) {
 		return nil, bot.Userf("The freeze ends in the past (%s); there is nothing to freeze.", localTime(end, loc))
 	}
+	if problem := tooFarAhead("freeze's end", end, s.now(), loc); problem != "" {
+		return nil, bot.Userf("%s", problem)
+	}
 	f := &storage.FreezeWindow{Environment: env, StartAt: start, EndAt: end, Reason: reason, CreatedBy: req.UserID}
 	var affected []storage.Slot
 	err = s.inTx(ctx, func(tx *storage.Tx) error {

@@ -174,11 +174,27 @@ func (p plan) validate(pc parseContext) fieldErrors {
 	if !p.Start.IsZero() && p.Start.Before(pc.Now) {
 		fe.add("start", "The start (%s) is in the past; pick a time after now.", localTime(p.Start, pc.Loc))
 	}
+	if problem := tooFarAhead("start", p.Start, pc.Now, pc.Loc); problem != "" {
+		fe.add("start", "%s", problem)
+	}
 	checkLength(&fe, "title", "The title", p.Title, maxTitle)
 	checkLength(&fe, "impact", "The impact", p.Impact, maxImpact)
 	checkLength(&fe, "rollback", "The rollback plan", p.Rollback, maxRollback)
 	checkLength(&fe, "reason", "The reason", p.Reason, maxReason)
 	return fe
+}
+
+// planningHorizon is how far ahead releases and freezes may be planned.
+// Beyond a calendar's use, it keeps dates in years of four digits, which
+// SQLite's text timestamps need to sort and read back.
+const planningHorizon = 2 * 365 * 24 * time.Hour
+
+// tooFarAhead explains a time past the planning horizon, or is "".
+func tooFarAhead(what string, t, now time.Time, loc *time.Location) string {
+	if t.After(now.Add(planningHorizon)) {
+		return fmt.Sprintf("The %s (%s) is more than two years ahead; plan within the next two years.", what, localTime(t, loc))
+	}
+	return ""
 }
 
 func checkLength(fe *fieldErrors, field, what, value string, max int) {

@@ -469,6 +469,9 @@ func (s *Service) cmdReschedule(ctx context.Context, req *bot.Request) (*bot.Res
 	if start.Before(pc.Now) {
 		return nil, bot.Userf("The new start (%s) is in the past; pick a time after now.", localTime(start, pc.Loc))
 	}
+	if problem := tooFarAhead("new start", start, pc.Now, pc.Loc); problem != "" {
+		return nil, bot.Userf("%s", problem)
+	}
 	var duration time.Duration // 0: keep the release's own
 	if args.Has("duration") {
 		if duration, err = release.ParseDuration(args.Get("duration")); err != nil {

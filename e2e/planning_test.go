@@ -159,6 +159,7 @@ func TestPlanningErrors(t *testing.T) {
 		h.channelMessage(releases, fmt.Sprintf("R-%d · ", id))
 		day := plDate(t, h, ana, 11)
 		yesterday := plDate(t, h, ana, -1)
+		farAhead := plDate(t, h, ana, 2*365+2)
 		ok := "billing 2.4.0 " + day + " 10:00"
 		intro := "I couldn't plan that release: "
 		for _, tc := range []struct {
@@ -186,6 +187,10 @@ func TestPlanningErrors(t *testing.T) {
 			{"/release new " + ok + ` title="unclosed`, []string{intro + "A quote is not closed"}},
 			{"/release new billing 2.4.0 " + day, []string{intro + "I need a service, a version, a date and a time, in that order: `/release new <service> <version> <YYYY-MM-DD> <HH:MM>"}},
 			{"/release new billing 2.4.0 12/03/2030 10:00", []string{intro + `"12/03/2030" is not a date; write dates as YYYY-MM-DD, e.g. 2026-12-03.`}},
+			// The year 9999 would end in 10000, which SQLite's text times cannot hold.
+			{"/release new billing 2.4.0 9999-12-31 23:30 duration=2h", []string{intro + "The start (", ") is more than two years ahead; plan within the next two years."}},
+			{"/release new billing 2.4.0 " + farAhead + " 10:00", []string{intro + "The start (", "is more than two years ahead"}},
+			{"/release reschedule R-1 " + farAhead + " 10:00", []string{"The new start (", ") is more than two years ahead"}},
 			{"/release new billing 2.4.0 " + day + " 10am", []string{intro + `"10am" is not a time; write times as HH:MM on a 24-hour clock, e.g. 14:30.`}},
 			{"/release new bill$ing 2.4.0 " + yesterday + " 10:00 type=big env=qa", []string{"I couldn't plan that release:\n• ", `"big" is not a release type`, `"bill$ing"`, `"qa"`, "is in the past"}},
 			{"/release show R-999", []string{"There is no release R-999. `/release list` shows the upcoming ones."}},
@@ -232,6 +237,7 @@ func TestPlanningErrors(t *testing.T) {
 			{"/release freeze add " + day + " 10:00 " + day + " 09:00 reason=\"Backwards\"", []string{"The freeze ends (", ") before it starts ("}},
 			{"/release freeze add " + day + " 10:00 " + day + " 10:00 reason=\"Empty\"", []string{"before it starts"}},
 			{"/release freeze add " + yesterday + " 10:00 " + yesterday + " 11:00 reason=\"Old\"", []string{"The freeze ends in the past"}},
+			{"/release freeze add " + day + " 10:00 9999-12-31 23:59 reason=\"Forever\"", []string{"The freeze's end (", ") is more than two years ahead"}},
 			{"/release freeze add " + day + " 10:00 " + day + " 11:00", []string{"Say why there is a freeze with reason=\"…\""}},
 			{"/release freeze add " + day + " 10:00 " + day + " 11:00 env=qa reason=\"x\"", []string{`"qa" is not an environment here; use production, staging, development, or leave env= out to freeze all of them.`}},
 			{"/release freeze add " + day + " 10:00 reason=\"x\"", []string{"I need a start date and time and an end date and time"}},

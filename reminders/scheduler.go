@@ -19,10 +19,11 @@ type Job struct {
 	// Timeout bounds one run (default 50 s, below the usual one-minute tick).
 	Timeout time.Duration
 	// CatchUp, when set, runs the job once at start-up if its last
-	// scheduled time passed less than CatchUp ago: a bot that was down or
-	// being deployed at 09:00 on Monday still sends that morning's digest
-	// when it comes back. Only for jobs that are idempotent (the digest's
-	// outbox key holds the day), since a replica that was up ran it too.
+	// scheduled time passed less than CatchUp ago, earlier the same day
+	// (in the scheduler's zone): a bot that was down or being deployed at
+	// 09:00 on Monday still sends that morning's digest when it comes back.
+	// Only for jobs that are idempotent per day (the digest's outbox key
+	// holds the day), since a replica that was up ran it too.
 	CatchUp time.Duration
 }
 
@@ -69,7 +70,10 @@ func (s *Scheduler) Add(ctx context.Context, j Job) error {
 	}
 	if j.CatchUp > 0 {
 		now := s.now().In(s.loc)
-		if last := s.cron.Entry(id).Schedule.Next(now.Add(-j.CatchUp)); !last.After(now) {
+		// Only a run missed earlier the same day: a late run is keyed by
+		// the day it happens (the digest's outbox key), so one missed
+		// yesterday evening would come as a second digest today.
+		if last := s.cron.Entry(id).Schedule.Next(now.Add(-j.CatchUp)); !last.After(now) && sameDay(last, now) {
 			s.log.Info("catching up a scheduled run missed while the bot was down", "job", j.Name, "scheduled_at", last)
 			s.missed = append(s.missed, id)
 		}
@@ -109,4 +113,10 @@ func (s *Scheduler) Run(ctx context.Context) {
 	<-ctx.Done()
 	<-s.cron.Stop().Done()
 	catchUps.Wait()
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }

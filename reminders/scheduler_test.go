@@ -86,11 +86,13 @@ func TestSchedulerCatchesUpRecentMisses(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	runs := map[string]*atomic.Int32{}
-	caughtUp := make(chan struct{}, 3)
+	caughtUp := make(chan struct{}, 4)
 	for _, j := range []reminders.Job{
 		{Name: "missed five minutes ago", Spec: "0 9 * * MON", CatchUp: time.Hour},
 		{Name: "missed two hours ago", Spec: "0 7 * * MON", CatchUp: time.Hour},
 		{Name: "no catch-up", Spec: "0 9 * * MON"},
+		// Within the window, but yesterday: today's run would be a second one.
+		{Name: "missed yesterday evening", Spec: "0 18 * * SUN", CatchUp: 24 * time.Hour},
 	} {
 		n := &atomic.Int32{}
 		runs[j.Name] = n
@@ -108,7 +110,7 @@ func TestSchedulerCatchesUpRecentMisses(t *testing.T) {
 	<-caughtUp
 	cancel()
 	<-done // Run waits for catch-up runs, so the counts below are final.
-	for name, want := range map[string]int32{"missed five minutes ago": 1, "missed two hours ago": 0, "no catch-up": 0} {
+	for name, want := range map[string]int32{"missed five minutes ago": 1, "missed two hours ago": 0, "no catch-up": 0, "missed yesterday evening": 0} {
 		if got := runs[name].Load(); got != want {
 			t.Errorf("%s: ran %d times, want %d", name, got, want)
 		}
