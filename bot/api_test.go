@@ -103,3 +103,18 @@ func TestConversationInfoCachesUsableChannels(t *testing.T) {
 		t.Fatalf("conversations.info calls: %v", calls)
 	}
 }
+
+// Field errors are shown as plain text: every mrkdwn token becomes what a
+// reader should see.
+func TestUnmarkdown(t *testing.T) {
+	for in, want := range map[string]string{
+		"It overlaps the freeze F-1 “Holiday &amp; fun” (<!date^1797530400^{date_short_pretty} {time}|Thu 17 Dec 2026 18:00 UTC>)": "It overlaps the freeze F-1 “Holiday & fun” (Thu 17 Dec 2026 18:00 UTC)",
+		"*R-3* billing 2.0 changed; run `/release edit R-3` again.":                                                                `R-3 billing 2.0 changed; run "/release edit R-3" again.`,
+		"the owner <@U0BEN|ben> and <@U0GONE>, in <#C1|releases>, see <https://x.example/a|the docs> or <https://x.example/b>":     "the owner @ben and @U0GONE, in #releases, see the docs or https://x.example/b",
+		"&lt;b&gt; &amp;lt; <!here> <!subteam^S1>":                                                                                 "<b> &lt; @here a user group",
+	} {
+		if got := Unmarkdown(in); got != want {
+			t.Errorf("Unmarkdown(%q)\n got %q\nwant %q", in, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,6 +54,32 @@ func Truncate(s string, max int) string {
 // control characters.
 func Escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// slackToken is a mention, channel link, date or URL in mrkdwn.
+var slackToken = regexp.MustCompile(`<([^<>]*)>`)
+
+// Unmarkdown renders mrkdwn as a plain-text field shows it well: Slack
+// prints a modal's field errors as typed, so a date token, an escape or a
+// pair of asterisks would reach the user raw.
+func Unmarkdown(mrkdwn string) string {
+	s := slackToken.ReplaceAllStringFunc(mrkdwn, func(tok string) string {
+		target, label, labelled := strings.Cut(tok[1:len(tok)-1], "|")
+		switch {
+		case strings.HasPrefix(target, "!date^"):
+			return label // the fallback, already readable
+		case labelled && (strings.HasPrefix(target, "@") || strings.HasPrefix(target, "#")):
+			return target[:1] + label
+		case labelled:
+			return label
+		case strings.HasPrefix(target, "!subteam^"):
+			return "a user group"
+		case strings.HasPrefix(target, "!"):
+			return "@" + target[1:]
+		}
+		return target
+	})
+	return strings.NewReplacer("*", "", "`", "\"", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
 // Mention renders a user id as a mention.

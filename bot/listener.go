@@ -525,10 +525,14 @@ func (l *Listener) deliverSubmission(ctx context.Context, j *job, resp *Response
 	case resp == nil:
 	case handlerErr != nil && !isUserError(handlerErr):
 		if block := firstInputBlock(j.req.View); block != "" {
-			payload = map[string]any{"response_action": "errors", "errors": map[string]string{block: resp.Text}}
+			payload = map[string]any{"response_action": "errors", "errors": map[string]string{block: Unmarkdown(resp.Text)}}
 		}
 	case len(resp.Errors) > 0:
-		payload = map[string]any{"response_action": "errors", "errors": resp.Errors}
+		plain := make(map[string]string, len(resp.Errors))
+		for block, msg := range resp.Errors {
+			plain[block] = Unmarkdown(msg)
+		}
+		payload = map[string]any{"response_action": "errors", "errors": plain}
 	case resp.ViewAction == "clear":
 		payload = map[string]any{"response_action": "clear"}
 	case resp.ViewAction != "" && resp.View != nil:

@@ -345,9 +345,17 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 		}
 		hit := release.FreezesHit(slot, toFreezes(freezes))
 		allowed := p.Type == release.TypeEmergency && (p.Reason != "" || r.FreezeReason != "")
+		// A freeze added after the release was planned refuses moving it or
+		// changing what it is, not fixing its title or handing it over: the
+		// freeze's author already saw it listed as affected.
+		touchesFreeze := !p.Start.Equal(before.Start) || p.Duration != before.Duration ||
+			p.Environment != before.Environment || p.Type != before.Type
 		if len(hit) > 0 && !allowed {
-			fe.add("start", "%s", freezeRefusal(hit[0]))
-			return nil
+			if touchesFreeze {
+				fe.add("start", "%s", freezeRefusal(hit[0]))
+				return nil
+			}
+			hit = nil
 		}
 		others, err := tx.ActiveSlots(slot.Start, slot.End)
 		if err != nil {

@@ -222,7 +222,7 @@ func TestPlanningEditByModal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Closed || !strings.Contains(res.Errors["service"], fmt.Sprintf("*R-%d* billing 2.3.1 changed while you were editing it; close this form and run `/release edit R-%d` again.", id, id)) {
+		if res.Closed || !strings.Contains(res.Errors["service"], fmt.Sprintf(`R-%d billing 2.3.1 changed while you were editing it; close this form and run "/release edit R-%d" again.`, id, id)) {
 			t.Fatalf("outdated form: closed=%v errors=%v", res.Closed, res.Errors)
 		}
 		plUnchanged(t, h, before, "the outdated form")
@@ -233,7 +233,7 @@ func TestPlanningEditByModal(t *testing.T) {
 		// Saving an unchanged form says so.
 		h.cmd(ana, releases, fmt.Sprintf("/release edit R-%d", id))
 		res, err = anaU.Submit(ctx, nil)
-		if err != nil || res.Closed || !strings.Contains(res.Errors["service"], fmt.Sprintf("Nothing changed in *R-%d* billing 2.3.1.", id)) {
+		if err != nil || res.Closed || !strings.Contains(res.Errors["service"], fmt.Sprintf("Nothing changed in R-%d billing 2.3.1.", id)) {
 			t.Fatalf("unchanged form: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}
 	})
