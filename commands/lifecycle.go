@@ -87,7 +87,7 @@ func (s *Service) moveRelease(ctx context.Context, user, id string, to release.S
 			}
 		}
 		r = locked
-		return s.recordChange(tx, locked, ev, user, note)
+		return s.recordChange(tx, locked, ev, user, bot.Escape(note))
 	})
 	if err != nil {
 		return nil, err

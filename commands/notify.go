@@ -29,9 +29,10 @@ const (
 	evRolledBack  event = "rolled back"
 )
 
-// subscriberEvents are the changes subscribers hear about.
+// subscriberEvents are the changes subscribers hear about. An edit is one:
+// a new time, owner or impact matters to them as much as a reschedule.
 var subscriberEvents = map[event]bool{
-	evPlanned: true, evRescheduled: true, evApproved: true, evRejected: true, evCancelled: true,
+	evPlanned: true, evEdited: true, evRescheduled: true, evApproved: true, evRejected: true, evCancelled: true,
 	evStarted: true, evCompleted: true, evFailed: true, evRolledBack: true,
 }
 
@@ -62,7 +63,7 @@ var reminderLeads = []time.Duration{24 * time.Hour, time.Hour}
 // recordChange enqueues, in the change's own transaction, everything the
 // change causes: the announcement (new or updated), a line in its thread,
 // the subscribers' notifications and the reminders. note is the thread
-// line's detail.
+// line's detail, as mrkdwn: callers escape what people typed.
 func (s *Service) recordChange(tx *storage.Tx, r *storage.Release, ev event, actor, note string) error {
 	rid := r.ID
 	if ev == evPlanned {
@@ -131,7 +132,7 @@ func threadLine(r *storage.Release, ev event, actor, note string) string {
 		line = fmt.Sprintf("%s by %s", ev, who)
 	}
 	if note != "" {
-		line += ": " + bot.Escape(note)
+		line += ": " + note
 	}
 	return line
 }
@@ -170,7 +171,7 @@ func notification(r *storage.Release, ev event, actor, note string) bot.Message 
 		head += " by " + bot.Mention(actor)
 	}
 	if note != "" {
-		head += ": " + bot.Escape(note)
+		head += ": " + note
 	}
 	fields := []string{"*When*\n" + when(r), "*Owner*\n" + bot.Mention(r.OwnerID), "*Type · Risk*\n" + r.Type + " · " + r.Risk}
 	if r.Impact != "" {

@@ -328,4 +328,13 @@ func TestDescribeChange(t *testing.T) {
 	if !samePlan(a, a) || samePlan(a, b) {
 		t.Fatalf("samePlan")
 	}
+	// In Slack each reader sees the times in their own zone and the people
+	// as mentions; typed text stays text.
+	c := a
+	c.Start, c.Owner, c.Version = a.Start.Add(time.Hour), "U0BEN", "2.3.0<b>&"
+	wantSlack := "version 2.3.0 → 2.3.0&lt;b&gt;&amp;; start <!date^1773133200^{date_short_pretty} {time}|Tue 10 Mar 2026 09:00 UTC> → " +
+		"<!date^1773136800^{date_short_pretty} {time}|Tue 10 Mar 2026 10:00 UTC>; owner <@U0ANA> → <@U0BEN>"
+	if got := describeChangeMrkdwn(a, c); got != wantSlack {
+		t.Fatalf("describeChangeMrkdwn = %q, want %q", got, wantSlack)
+	}
 }

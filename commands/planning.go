@@ -399,7 +399,7 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 		if err := s.openRound(tx, r, rp, actor); err != nil {
 			return err
 		}
-		if err := s.recordChange(tx, r, ev, actor, describeChange(before, p)); err != nil {
+		if err := s.recordChange(tx, r, ev, actor, describeChangeMrkdwn(before, p)); err != nil {
 			return err
 		}
 		out = created{r: r, conflicts: release.Conflicts(r.Slot(), others), rp: rp, override: hit}
@@ -418,12 +418,23 @@ func samePlan(a, b plan) bool {
 		componentsText(a.Components) == componentsText(b.Components) && (b.Reason == "" || a.Reason == b.Reason)
 }
 
-// describeChange lists what changed, for the audit log and the thread.
+// describeChange lists what changed, for the audit log: plain text that
+// reads the same anywhere.
 func describeChange(a, b plan) string {
+	return listChanges(a, b, fallbackTime, func(user string) string { return user }, func(text string) string { return text })
+}
+
+// describeChangeMrkdwn lists what changed for the thread and subscribers:
+// times in each reader's zone, people as mentions.
+func describeChangeMrkdwn(a, b plan) string {
+	return listChanges(a, b, func(t time.Time) string { return bot.Date(t, "{date_short_pretty} {time}") }, bot.Mention, bot.Escape)
+}
+
+func listChanges(a, b plan, showTime func(time.Time) string, showUser, showText func(string) string) string {
 	var parts []string
 	add := func(field, from, to string) {
 		if from != to {
-			parts = append(parts, fmt.Sprintf("%s %s → %s", field, orDash(from), orDash(to)))
+			parts = append(parts, fmt.Sprintf("%s %s → %s", field, showText(orDash(from)), showText(orDash(to))))
 		}
 	}
 	add("service", a.Service, b.Service)
@@ -431,9 +442,13 @@ func describeChange(a, b plan) string {
 	add("env", a.Environment, b.Environment)
 	add("type", string(a.Type), string(b.Type))
 	add("risk", string(a.Risk), string(b.Risk))
-	add("start", fallbackTime(a.Start), fallbackTime(b.Start))
+	if !a.Start.Equal(b.Start) {
+		parts = append(parts, fmt.Sprintf("start %s → %s", showTime(a.Start), showTime(b.Start)))
+	}
 	add("duration", release.FormatDuration(a.Duration), release.FormatDuration(b.Duration))
-	add("owner", a.Owner, b.Owner)
+	if a.Owner != b.Owner {
+		parts = append(parts, fmt.Sprintf("owner %s → %s", showUser(a.Owner), showUser(b.Owner)))
+	}
 	add("components", componentsText(a.Components), componentsText(b.Components))
 	for _, t := range []struct{ field, a, b string }{{"title", a.Title, b.Title}, {"impact", a.Impact, b.Impact}, {"rollback plan", a.Rollback, b.Rollback}} {
 		if t.a != t.b {

@@ -1,0 +1,41 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// An edit in the form reaches subscribers like any other change, and the
+// thread and the notification show what changed the way Slack shows it to
+// each reader: times in their zone, people as mentions.
+func TestSubscribersHearOfEdits(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		h.cmd(dan, general, "/release subscribe billing")
+		id, from := h.plan(ana, "billing", "2.0.0", 48*time.Hour, "type=standard")
+		ann := h.announcement(id)
+		h.channelMessage(general, id+" ", "was *planned*")
+
+		to := from.Add(3 * time.Hour)
+		h.cmd(ana, releases, "/release edit "+id)
+		res, err := h.slack.As(ana).Submit(context.Background(), map[string]string{"Start": plUnix(to), "Owner": ben})
+		if err != nil || !res.Closed {
+			t.Fatalf("edit: %v closed=%v errors=%v", err, res.Closed, res.Errors)
+		}
+		change := fmt.Sprintf("start <!date^%d^{date_short_pretty} {time}|", from.Unix())
+		moved := fmt.Sprintf("→ <!date^%d^{date_short_pretty} {time}|", to.Unix())
+		n := h.channelMessage(general, id+" ", "was *edited* by <@U0ANA>", change, moved, "owner <@U0ANA> → <@U0BEN>")
+		mustContain(t, n.Content(), "*Owner*\n<@U0BEN>")
+		h.threadReply(releases, ann.TS, ":pencil2: Edited by <@U0ANA>", change, moved, "owner <@U0ANA> → <@U0BEN>")
+		for _, m := range h.slack.Replies(releases, ann.TS) {
+			if strings.Contains(m.Content(), "UTC →") {
+				t.Fatalf("a time in the thread is not a date token: %s", m.Content())
+			}
+		}
+		h.drained()
+		exactlyOnce(t, "#general", h.slack.Messages(general), id+" ", "was *edited*")
+	})
+}
