@@ -63,7 +63,7 @@ func (rp roundPlan) Warning() string {
 	case rp.PreApproved, rp.Hold != "":
 		return ""
 	case len(rp.Eligible) == 0:
-		return "Nobody can approve it: the policy names no one besides the owner and the person who planned it. An admin can fix this with `/release policy set`."
+		return "Nobody can approve it: the policy names no one besides the owner and whoever asked for this change. An admin can fix this with `/release policy set`."
 	case !rp.Quorum.Reachable(len(rp.Eligible)):
 		who := fmt.Sprintf("only %d people can", len(rp.Eligible))
 		if len(rp.Eligible) == 1 {
@@ -76,8 +76,9 @@ func (rp roundPlan) Warning() string {
 }
 
 // prepareRound finds the policy for the release and resolves its approvers;
-// the owner and the requester (who planned it) are never among them.
-func (s *Service) prepareRound(ctx context.Context, typ release.Type, env, owner, requester string) (roundPlan, error) {
+// the owner and the requesters (who planned it, who made the change the
+// round decides) are never among them.
+func (s *Service) prepareRound(ctx context.Context, typ release.Type, env, owner string, requesters ...string) (roundPlan, error) {
 	policy, err := s.store.Policy(ctx, string(typ), env)
 	if err != nil {
 		return roundPlan{}, err
@@ -123,7 +124,7 @@ func (s *Service) prepareRound(ctx context.Context, typ release.Type, env, owner
 		}
 	}
 	rp.Eligible = slices.Clone(rp.Approvers)
-	return rp.without(owner, requester), nil
+	return rp.without(append(requesters, owner)...), nil
 }
 
 // maxAuditList bounds the approvers an audit entry names, so that the
@@ -175,7 +176,7 @@ func (s *Service) openRound(tx *storage.Tx, r *storage.Release, rp roundPlan, ac
 	}
 	// The plan was made before the release was locked; whoever owns it
 	// now is never asked to approve it.
-	rp = rp.without(r.OwnerID, r.CreatedBy)
+	rp = rp.without(r.OwnerID, r.CreatedBy, actor)
 	if rp.PreApproved {
 		if release.Status(r.Status) == release.StatusApproved {
 			return nil
@@ -192,6 +193,7 @@ func (s *Service) openRound(tx *storage.Tx, r *storage.Release, rp roundPlan, ac
 	round := &storage.ApprovalRound{
 		ReleaseID: r.ID, Number: number, Revision: r.Revision, Status: storage.RoundOpen,
 		Required: rp.Quorum.String(), Needed: rp.Needed(), PolicySource: rp.Source, OpenedAt: tx.Now(),
+		RequestedBy: actor,
 	}
 	for _, u := range rp.Eligible {
 		round.Approvers = append(round.Approvers, storage.RoundApprover{UserID: u})
@@ -503,6 +505,9 @@ func decisionAllowed(round *storage.ApprovalRound, r *storage.Release, user stri
 	}
 	if user == r.CreatedBy {
 		return bot.Userf("You can't approve or reject %s: you planned it (for %s), and nobody approves a change they asked for.", name(r), bot.Mention(r.OwnerID))
+	}
+	if user == round.RequestedBy {
+		return bot.Userf("You can't approve or reject %s: you made the change this approval is for, and nobody approves a change they asked for.", name(r))
 	}
 	if !slices.ContainsFunc(round.Approvers, func(a storage.RoundApprover) bool { return a.UserID == user }) {
 		return bot.Userf("You are not an approver of %s, so your click changes nothing. `/release policy show` lists who approves what.", name(r))

@@ -312,7 +312,7 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 		return created{}, nil, err
 	}
 	next := edit(current)
-	rp, err := s.prepareRound(ctx, next.Type, next.Environment, next.Owner, current.CreatedBy)
+	rp, err := s.prepareRound(ctx, next.Type, next.Environment, next.Owner, current.CreatedBy, actor)
 	if err != nil {
 		return created{}, nil, err
 	}

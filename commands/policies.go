@@ -68,7 +68,7 @@ func (s *Service) cmdResubmit(ctx context.Context, req *bot.Request) (*bot.Respo
 	if release.Status(r.Status) != release.StatusRejected {
 		return nil, bot.Userf("%s is %s; only a rejected release can be resubmitted.", name(r), release.Status(r.Status).Label())
 	}
-	rp, err := s.prepareRound(ctx, release.Type(r.Type), r.Environment, r.OwnerID, r.CreatedBy)
+	rp, err := s.prepareRound(ctx, release.Type(r.Type), r.Environment, r.OwnerID, r.CreatedBy, req.UserID)
 	if err != nil {
 		return nil, err
 	}

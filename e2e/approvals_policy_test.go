@@ -228,5 +228,17 @@ func TestApprovalRequesterCannotApprove(t *testing.T) {
 		if n := len(h.apRequests(ben, id)); n != 0 {
 			t.Fatalf("ben was asked to approve the release he planned %d times", n)
 		}
+
+		// An admin who moves ana's release is not among those who approve
+		// the move, though the policy names him.
+		h.apPolicy("normal approvers=" + apAdminM + "," + apCatM + " required=any")
+		moved, _ := h.apNew(ana, "ledger", "1.0.0", 3, "10:00", "")
+		reply = h.cmdAnswer(admin, releases, fmt.Sprintf("/release reschedule R-%d %s 11:00", moved, apDay(4)))
+		apContain(t, reply, fmt.Sprintf("Rescheduled *R-%d*", moved), "waiting for 1 approval from <@U0CAT>.")
+		rs := h.apRounds(moved)
+		if last := rs[len(rs)-1]; !slices.Equal(apApprovers(last), []string{cat}) || last.RequestedBy != admin {
+			t.Fatalf("the round after the admin's move: approvers %v, requested by %q", apApprovers(last), last.RequestedBy)
+		}
+		h.apRefused(admin, h.apAnnouncement(moved), "Approve", fmt.Sprintf("You can't approve or reject *R-%d*", moved), "you made the change this approval is for")
 	})
 }

@@ -73,9 +73,12 @@ type ApprovalRound struct {
 	// place as decisions come in.
 	ProgressTS string    `gorm:"size:32;not null;default:''"`
 	OpenedAt   time.Time `gorm:"not null"`
-	ClosedAt   *time.Time
-	Approvers  []RoundApprover    `gorm:"foreignKey:RoundID"`
-	Decisions  []ApprovalDecision `gorm:"foreignKey:RoundID"`
+	// RequestedBy is who made the change this round decides (planned,
+	// edited, moved or resubmitted it): never one of its approvers.
+	RequestedBy string `gorm:"size:32;not null;default:''"`
+	ClosedAt    *time.Time
+	Approvers   []RoundApprover    `gorm:"foreignKey:RoundID"`
+	Decisions   []ApprovalDecision `gorm:"foreignKey:RoundID"`
 }
 
 // RoundApprover is a person asked to decide in a round, resolved from the
