@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/releasebot/releasebot/bot/slacktest"
 	"github.com/slack-go/slack"
@@ -116,5 +118,29 @@ func TestUnmarkdown(t *testing.T) {
 		if got := Unmarkdown(in); got != want {
 			t.Errorf("Unmarkdown(%q)\n got %q\nwant %q", in, got, want)
 		}
+	}
+}
+
+// A long text is shown whole, in sections within Slack's limit, cut at
+// spaces and never inside an escape.
+func TestSectionsKeepEverything(t *testing.T) {
+	text := "*Impact*\n" + strings.Repeat(Escape("Checkout & billing <read-only> "), 300)
+	blocks := Sections(text)
+	var joined []string
+	for _, b := range blocks {
+		got := b.(*slack.SectionBlock).Text.Text
+		if n := utf8.RuneCountInString(got); n > MaxSectionText || n == 0 {
+			t.Fatalf("a section of %d characters", n)
+		}
+		if strings.HasSuffix(got, "&amp") || strings.HasSuffix(got, "&lt") || strings.HasSuffix(got, "…") {
+			t.Fatalf("a section ends mid-escape or truncated: …%s", got[len(got)-20:])
+		}
+		joined = append(joined, got)
+	}
+	if len(blocks) < 4 || strings.Join(joined, " ") != strings.TrimSpace(text) {
+		t.Fatalf("%d sections do not add up to the text", len(blocks))
+	}
+	if one := Sections(strings.Repeat("<", MaxSectionText+10)); len(one) != 2 {
+		t.Fatalf("an unbreakable text gave %d sections", len(one))
 	}
 }

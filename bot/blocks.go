@@ -30,6 +30,50 @@ const (
 	MaxMessageText   = 40000
 )
 
+// Sections shows a long text in as many sections as it needs, rather than
+// cutting it at a section's limit: a release's impact may be 2,000
+// characters before escaping and several times that after. Each cut falls
+// on a line break or a space where there is one, and never inside an
+// escape, a mention or a link.
+func Sections(text string) []slack.Block {
+	var out []slack.Block
+	for text != "" {
+		chunk := text
+		if utf8.RuneCountInString(chunk) > MaxSectionText {
+			chunk = safePrefix(string([]rune(text)[:MaxSectionText]))
+			if i := strings.LastIndex(chunk, "\n"); i > len(chunk)/2 {
+				chunk = chunk[:i]
+			} else if i := strings.LastIndex(chunk, " "); i > len(chunk)/2 {
+				chunk = chunk[:i]
+			}
+			if chunk == "" {
+				// One token longer than a section: nothing better than a hard cut.
+				chunk = string([]rune(text)[:MaxSectionText])
+			}
+		}
+		text = strings.TrimLeft(text[len(chunk):], " \n")
+		if chunk = strings.TrimRight(chunk, " \n"); chunk != "" {
+			out = append(out, Section(chunk))
+		}
+	}
+	return out
+}
+
+// safePrefix drops a trailing piece of an escape (&am) or of a mention or
+// link (<@U1): Slack would show it as typed.
+func safePrefix(s string) string {
+	if i := strings.LastIndexAny(s, "&<"); i >= 0 {
+		closer := ";"
+		if s[i] == '<' {
+			closer = ">"
+		}
+		if !strings.Contains(s[i:], closer) {
+			return s[:i]
+		}
+	}
+	return s
+}
+
 // Truncate shortens s to at most max characters, ending with "…" when cut.
 // The cut never leaves half an escape (&amp;) or half a mention or link
 // (<@U…>): Slack would show the pieces as typed.
@@ -37,17 +81,7 @@ func Truncate(s string, max int) string {
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
-	cut := string([]rune(s)[:max-1])
-	if i := strings.LastIndexAny(cut, "&<"); i >= 0 {
-		closer := ";"
-		if cut[i] == '<' {
-			closer = ">"
-		}
-		if !strings.Contains(cut[i:], closer) {
-			cut = cut[:i]
-		}
-	}
-	return cut + "…"
+	return safePrefix(string([]rune(s)[:max-1])) + "…"
 }
 
 // Escape makes user text safe inside mrkdwn: Slack reads &, < and > as

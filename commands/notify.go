@@ -173,13 +173,15 @@ func notification(r *storage.Release, ev event, actor, note string) bot.Message 
 	if note != "" {
 		head += ": " + note
 	}
-	fields := []string{"*When*\n" + when(r), "*Owner*\n" + bot.Mention(r.OwnerID), "*Type · Risk*\n" + r.Type + " · " + r.Risk}
+	blocks := []slack.Block{bot.Section(head),
+		bot.Fields("*When*\n"+when(r), "*Owner*\n"+bot.Mention(r.OwnerID), "*Type · Risk*\n"+r.Type+" · "+r.Risk)}
 	if r.Impact != "" {
-		fields = append(fields, "*Impact*\n"+bot.Escape(r.Impact))
+		// Not a field: a field holds 2,000 characters, the impact may be longer.
+		blocks = append(blocks, bot.Sections("*Impact*\n"+bot.Escape(r.Impact))...)
 	}
 	return bot.Message{
 		Text:   fmt.Sprintf("%s → %s was %s (%s)", plainName(r), r.Environment, ev, fallbackTime(r.StartAt)),
-		Blocks: []slack.Block{bot.Section(head), bot.Fields(fields...)},
+		Blocks: blocks,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -66,19 +67,27 @@ func card(r *storage.Release, progress string) []slack.Block {
 	if r.Title != "" {
 		blocks = append(blocks, bot.Section("*"+bot.Escape(r.Title)+"*"))
 	}
+	comps := "*Components*\n" + components(r)
+	long := utf8.RuneCountInString(comps) > bot.MaxFieldText
+	if long {
+		comps = fmt.Sprintf("*Components*\n%d, listed below", len(r.Components))
+	}
 	blocks = append(blocks, bot.Fields(
 		"*When*\n"+when(r),
 		"*Status*\n"+statusText(r),
 		"*Owner*\n"+bot.Mention(r.OwnerID),
 		"*Type · Risk*\n"+r.Type+" · "+r.Risk,
 		"*Environment*\n"+bot.Escape(r.Environment),
-		"*Components*\n"+components(r),
+		comps,
 	))
+	if long {
+		blocks = append(blocks, bot.Sections("*Components*\n"+components(r))...)
+	}
 	if r.Impact != "" {
-		blocks = append(blocks, bot.Section("*Impact*\n"+bot.Escape(r.Impact)))
+		blocks = append(blocks, bot.Sections("*Impact*\n"+bot.Escape(r.Impact))...)
 	}
 	if r.RollbackPlan != "" {
-		blocks = append(blocks, bot.Section("*Rollback plan*\n"+bot.Escape(r.RollbackPlan)))
+		blocks = append(blocks, bot.Sections("*Rollback plan*\n"+bot.Escape(r.RollbackPlan))...)
 	}
 	var notes []string
 	notes = append(notes, "Planned by "+bot.Mention(r.CreatedBy))

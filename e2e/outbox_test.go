@@ -232,6 +232,15 @@ func TestOutboxMetrics(t *testing.T) {
 		id, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
 		h.channelMessage(general, id)
 		h.drained()
+		// drained sees the rows committed as sent, but the sent counter
+		// is incremented only after that commit, and the backlog gauges
+		// may answer from a reading up to a second old: wait for both to
+		// catch up. The counter only grows, so once it reaches 2 one
+		// reading shows whether anything was counted too often.
+		h.eventually("the deliveries to be counted", func() bool {
+			return h.metric("releasebot_outbox_sent_total") >= 2 && h.metric("releasebot_outbox_pending") == 0 &&
+				h.metric("releasebot_outbox_oldest_due_seconds") == 0
+		})
 		_, body := h.get("/metrics")
 		for _, series := range []string{"releasebot_outbox_pending 0", "releasebot_outbox_sent_total 2",
 			`releasebot_outbox_retried_total{reason="temporary"} 0`, `releasebot_outbox_retried_total{reason="rate_limited"} 0`,
