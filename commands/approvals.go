@@ -655,7 +655,7 @@ func (s *Service) closeRound(tx *storage.Tx, r *storage.Release, round *storage.
 	if err := s.refreshRound(tx, r, round); err != nil {
 		return err
 	}
-	return s.recordChange(tx, r, ev, actor, bot.Escape(note))
+	return s.recordChange(tx, r, ev, actor, escapeNote(note))
 }
 
 func tally(round *storage.ApprovalRound) (approvals, rejections int) {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -87,10 +88,29 @@ func (s *Service) moveRelease(ctx context.Context, user, id string, to release.S
 			}
 		}
 		r = locked
-		return s.recordChange(tx, locked, ev, user, bot.Escape(note))
+		return s.recordChange(tx, locked, ev, user, escapeNote(note))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// mentionPattern is a person or channel mentioned in typed text, as Slack
+// sends it: <@U123|ana>, <#C123|general>.
+var mentionPattern = regexp.MustCompile(`<([@#][UWC][A-Z0-9]+)(?:\|[^<>]*)?>`)
+
+// escapeNote makes a typed note safe for mrkdwn and keeps the people and
+// channels it mentions as mentions, so "ask @ben" pings ben rather than
+// showing his id.
+func escapeNote(note string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range mentionPattern.FindAllStringSubmatchIndex(note, -1) {
+		b.WriteString(bot.Escape(note[last:m[0]]))
+		b.WriteString("<" + note[m[2]:m[3]] + ">")
+		last = m[1]
+	}
+	b.WriteString(bot.Escape(note[last:]))
+	return b.String()
 }

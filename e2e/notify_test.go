@@ -168,8 +168,8 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 
 		// cancelled, failed, rolled back
 		c, _ := h.plan(ana, "billing", "2.0.1", 48*time.Hour, "type=standard")
-		h.cmd(ana, releases, "/release cancel "+c+" not needed")
-		h.channelMessage(general, c, "was *cancelled*", "not needed")
+		h.cmd(ana, releases, "/release cancel "+c+" not needed, ask <@U0BEN|ben> & co")
+		h.channelMessage(general, c, "was *cancelled*", "not needed, ask <@U0BEN> &amp; co")
 		f, _ := h.plan(ana, "billing", "2.0.2", 48*time.Hour, "type=standard")
 		h.cmd(ana, releases, "/release start "+f)
 		h.cmd(ana, releases, "/release fail "+f)
