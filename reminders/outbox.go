@@ -385,8 +385,7 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
 	default:
 		log.Error("outbox: Slack refused the message", "code", apiErr.Code, "channel", d.Channel)
-		ob.finish(recordCtx, m, log, storage.OutboxFailed, apiErr.Code)
-		ob.alertAdmins(recordCtx, m, d.Channel, apiErr.Code, log)
+		ob.finish(recordCtx, m, log, storage.OutboxFailed, apiErr.Code, ob.adminAlerts(m, d.Channel, apiErr.Code)...)
 	}
 }
 
@@ -416,15 +415,21 @@ func (ob *Outbox) handBack(ctx context.Context, m *storage.OutboxMessage, log *s
 	}
 }
 
-func (ob *Outbox) finish(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, status, reason string) {
+// finish records a message's end, and enqueues then (the admins' alerts)
+// in the same transaction.
+func (ob *Outbox) finish(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, status, reason string, then ...storage.OutboxMessage) {
 	switch status {
 	case storage.OutboxFailed:
 		ob.failed.Inc()
 	case storage.OutboxDropped:
 		ob.dropped.Inc()
 	}
-	if err := ob.o.Store.Finish(ctx, m, ob.worker, status, reason); err != nil {
-		log.Warn("outbox: could not record outcome", "status", status, "err", err)
+	if err := ob.o.Store.Finish(ctx, m, ob.worker, status, reason, then...); err != nil {
+		log.Warn("outbox: could not record outcome", "status", status, "err", err, "then", len(then))
+		return
+	}
+	if len(then) > 0 {
+		ob.Wake()
 	}
 }
 
@@ -449,25 +454,24 @@ func (ob *Outbox) pausedFor(method string) time.Duration {
 // refuses messages; alerts about alerts are not sent.
 const KindAdminAlert = "admin_alert"
 
-// alertAdmins tells every admin, once per destination and error, that
-// messages to it fail for good.
-func (ob *Outbox) alertAdmins(ctx context.Context, m *storage.OutboxMessage, channel, code string, log *slog.Logger) {
+// adminAlerts are the messages telling every admin that messages to
+// channel fail for good. Their keys make it once per destination and
+// error: a channel that stays broken does not flood the admins.
+func (ob *Outbox) adminAlerts(m *storage.OutboxMessage, channel, code string) []storage.OutboxMessage {
 	if m.Kind == KindAdminAlert {
-		return
+		return nil
 	}
 	text := fmt.Sprintf(":warning: I can't deliver release notifications to %s: Slack says `%s`. %s",
 		destination(channel), code, advice(code))
+	var alerts []storage.OutboxMessage
 	for _, admin := range ob.o.Admins {
-		_, err := ob.o.Store.Enqueue(ctx, &storage.OutboxMessage{
+		alerts = append(alerts, storage.OutboxMessage{
 			Key:  fmt.Sprintf("admin-alert:%s:%s:%s", channel, code, admin),
 			Kind: KindAdminAlert, Channel: admin, Op: storage.OpPost,
 			Payload: bot.MustJSON(bot.Message{Text: text}),
 		})
-		if err != nil {
-			log.Error("outbox: could not alert admin", "admin", admin, "err", err)
-		}
 	}
-	ob.Wake()
+	return alerts
 }
 
 func destination(channel string) string {

@@ -200,3 +200,27 @@ func TestRateLimitPauseClaimsNothing(t *testing.T) {
 		}
 	}
 }
+
+// A destination that refuses messages for good fails the message and
+// alerts the admins in one step: the alert is committed with the failure,
+// so no crash can leave a failed message nobody was told about.
+func TestPermanentFailureAlertsAdmins(t *testing.T) {
+	w := newWorld(t, reminders.OutboxOptions{Admins: []string{"U0ADM"}})
+	w.slack.AddUser(slacktest.User{ID: "U0ADM", Name: "adm"})
+	w.slack.SetFault("chat.postMessage", slacktest.Fault{SlackError: "user_disabled", Times: 1})
+	w.enqueue(t, "doomed")
+	stop := w.run(t)
+	defer stop()
+	alert := "admin-alert:U0ANA:user_disabled:U0ADM"
+	w.waitFor(t, "the admin's alert to go out", func() bool {
+		var n int64
+		w.store.Gorm(context.Background()).Model(&storage.OutboxMessage{}).Where("key = ? AND status = ?", alert, storage.OutboxSent).Count(&n)
+		return n == 1
+	})
+	if m := w.message(t, "doomed"); m.Status != storage.OutboxFailed || m.LastError != "user_disabled" {
+		t.Fatalf("the refused message: %s %q", m.Status, m.LastError)
+	}
+	if m := w.message(t, alert); m.Channel != "U0ADM" || m.Kind != reminders.KindAdminAlert {
+		t.Fatalf("alert: %+v", m)
+	}
+}

@@ -93,6 +93,9 @@ type Store struct {
 	dialect string
 	now     func() time.Time
 	log     *slog.Logger
+	// beforeRetry, when set, is told of each transaction InTxRetry is
+	// about to run again; tests use it to end the contention they caused.
+	beforeRetry func(attempt int, err error)
 }
 
 // Option changes how Open sets the store up.

@@ -125,7 +125,8 @@ var orderedKinds = []string{"notification", "thread_note"}
 // then hands the rows out again.
 func (s *Store) ClaimOutbox(ctx context.Context, by string, n int, lease time.Duration) ([]OutboxMessage, error) {
 	var claimed []OutboxMessage
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.InTxRetry(ctx, func(tx *Tx) error {
+		claimed = nil
 		now := tx.Now()
 		var ids []int64
 		q := tx.forUpdateSkipLocked().Model(&OutboxMessage{}).
@@ -168,12 +169,17 @@ func (tx *Tx) forUpdateSkipLocked() *gorm.DB {
 // sending right now: a replica never takes back its own message mid-send,
 // even if its clock jumped past the lease.
 func (s *Store) ReleaseExpired(ctx context.Context, except ...int64) (int64, error) {
-	q := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("status = ? AND claimed_until < ?", OutboxSending, s.Now())
-	if len(except) > 0 {
-		q = q.Where("id NOT IN ?", except)
-	}
-	res := q.Updates(map[string]any{"status": OutboxPending, "claimed_by": ""})
-	return res.RowsAffected, translate(res.Error, "release expired leases")
+	var n int64
+	err := s.retry(ctx, func() error {
+		q := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("status = ? AND claimed_until < ?", OutboxSending, s.Now())
+		if len(except) > 0 {
+			q = q.Where("id NOT IN ?", except)
+		}
+		res := q.Updates(map[string]any{"status": OutboxPending, "claimed_by": ""})
+		n = res.RowsAffected
+		return translate(res.Error, "release expired leases")
+	})
+	return n, err
 }
 
 // claimedBy narrows an update to a message still leased by worker by, so a
@@ -185,12 +191,35 @@ func claimedBy(db *gorm.DB, m *OutboxMessage, by string) *gorm.DB {
 // ErrLeaseLost means another worker took the message over.
 var ErrLeaseLost = fmt.Errorf("outbox lease lost")
 
+// recordsLanding reports whether MarkSent of m writes more than m itself:
+// where it landed, and the release's messages waiting for it.
+func recordsLanding(m *OutboxMessage) bool {
+	return m.Kind == KindAnnouncement || m.Kind == KindApprovalRequest || m.Kind == KindRoundProgress
+}
+
 // MarkSent records delivery and, for kinds that need it, where the message
 // landed (the release announcement, an approver's request), in one
 // transaction.
+//
+// The message is already in Slack: a failure here means it is posted again
+// once its lease runs out. So the transaction is run again when it loses
+// to a concurrent one, and it takes its locks in the order the changes to
+// a release do (the release first, then its messages, rounds and
+// approvers), so that it cannot deadlock with them in the first place.
 func (s *Store) MarkSent(ctx context.Context, m *OutboxMessage, by, channel, ts string) error {
-	return s.InTx(ctx, func(tx *Tx) error {
+	return s.InTxRetry(ctx, func(tx *Tx) error {
 		now := tx.Now()
+		if m.ReleaseID != nil && recordsLanding(m) {
+			// NO KEY UPDATE waits for a change holding the release
+			// (LockRelease) without holding up rows that merely refer to
+			// the release, as a plain FOR UPDATE would.
+			var locked []int64
+			err := tx.locking("NO KEY UPDATE").Model(&Release{}).
+				Where("id = ?", *m.ReleaseID).Pluck("id", &locked).Error
+			if err != nil {
+				return translate(err, "lock release")
+			}
+		}
 		res := claimedBy(tx.db, m, by).Updates(map[string]any{
 			"status": OutboxSent, "sent_ts": ts, "sent_channel": channel, "sent_at": now, "last_error": "",
 		})
@@ -200,7 +229,7 @@ func (s *Store) MarkSent(ctx context.Context, m *OutboxMessage, by, channel, ts 
 		if res.RowsAffected == 0 {
 			return ErrLeaseLost
 		}
-		if m.ReleaseID != nil && (m.Kind == KindAnnouncement || m.Kind == KindApprovalRequest || m.Kind == KindRoundProgress) {
+		if m.ReleaseID != nil && recordsLanding(m) {
 			// Messages of the release waiting for this one (a thread line
 			// for its announcement, an update for its request) need not
 			// sit out their wait.
@@ -247,21 +276,40 @@ func (s *Store) RetryLater(ctx context.Context, m *OutboxMessage, by string, due
 	if !countAttempt {
 		updates["attempts"] = gorm.Expr("attempts - 1")
 	}
-	res := claimedBy(s.db.WithContext(ctx), m, by).Updates(updates)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return ErrLeaseLost
-	}
-	return translate(res.Error, "reschedule message")
+	return s.retry(ctx, func() error {
+		res := claimedBy(s.db.WithContext(ctx), m, by).Updates(updates)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return ErrLeaseLost
+		}
+		return translate(res.Error, "reschedule message")
+	})
 }
 
 // Finish ends a message's life without sending it: failed (with the reason)
-// or dropped (no longer relevant).
-func (s *Store) Finish(ctx context.Context, m *OutboxMessage, by, status, reason string) error {
-	res := claimedBy(s.db.WithContext(ctx), m, by).Updates(map[string]any{"status": status, "last_error": truncate(reason, 500), "claimed_by": ""})
-	if res.Error == nil && res.RowsAffected == 0 {
-		return ErrLeaseLost
-	}
-	return translate(res.Error, "finish message")
+// or dropped (no longer relevant). The messages in then, such as the
+// admins' alert about a destination that refuses messages, are enqueued
+// in the same transaction: an alert enqueued afterwards would be lost to
+// a crash in between, and the failed message never alerts again. They are
+// enqueued only if the lease was still held, since otherwise the outcome
+// is the new holder's to record.
+func (s *Store) Finish(ctx context.Context, m *OutboxMessage, by, status, reason string, then ...OutboxMessage) error {
+	return s.InTxRetry(ctx, func(tx *Tx) error {
+		res := claimedBy(tx.db, m, by).Updates(map[string]any{"status": status, "last_error": truncate(reason, 500), "claimed_by": ""})
+		if res.Error != nil {
+			return translate(res.Error, "finish message")
+		}
+		if res.RowsAffected == 0 {
+			return ErrLeaseLost
+		}
+		for _, next := range then {
+			// A copy each run: a rolled-back run may have filled in the
+			// id of a row that no longer exists.
+			if _, err := tx.Enqueue(&next); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // OutboxCounts counts messages by status.

@@ -368,3 +368,203 @@ func TestOutboxBacklog(t *testing.T) {
 		}
 	})
 }
+
+// blockedBy returns once another session waits for a lock that the
+// session pid holds, or once done is closed. It is how the tests below put
+// two transactions in the order that matters without timing them: SQLite
+// has no row locks and no way to see a waiting writer, so there it returns
+// at once.
+func blockedBy(t *testing.T, s *storage.Store, pid int64, done <-chan struct{}) {
+	t.Helper()
+	if s.Dialect() != storage.Postgres {
+		return
+	}
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var n int64
+		err := s.Gorm(context.Background()).Raw("SELECT count(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))", pid).Scan(&n).Error
+		if err != nil {
+			t.Errorf("look for blocked sessions: %v", err)
+			return
+		}
+		if n > 0 {
+			return
+		}
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// backendPID is the PostgreSQL session running tx; 0 on SQLite.
+func backendPID(t *testing.T, tx *storage.Tx) int64 {
+	t.Helper()
+	var pid int64
+	if tx.DB().Dialector.Name() == storage.Postgres {
+		if err := tx.DB().Raw("SELECT pg_backend_pid()").Scan(&pid).Error; err != nil {
+			t.Errorf("backend pid: %v", err)
+		}
+	}
+	return pid
+}
+
+// Recording an announcement and changing its release at the same time
+// take their locks in one order, release first, so neither waits for the
+// other in a cycle. Before, MarkSent locked the announcement and the rows
+// waiting for it, then the release, while a change locks the release,
+// then those rows: PostgreSQL broke the deadlock by failing MarkSent, and
+// the posted announcement stayed "sending", to be posted again once its
+// lease ran out. Here each change holds the release until MarkSent is
+// seen waiting for a lock it holds, then drops the waiting reminder:
+// exactly the interleaving that deadlocked.
+func TestMarkSentAndAChangeDoNotDeadlock(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, url string) {
+		s, clk := openAt(t, url)
+		ctx := context.Background()
+		const releases = 6
+		var ids []int64
+		for i := range releases {
+			r := create(t, s, newRelease(fmt.Sprintf("svc%d", i)))
+			ids = append(ids, r.ID)
+			enqueue(t, s, storage.OutboxMessage{Key: fmt.Sprintf("announce:%d", r.ID), Kind: storage.KindAnnouncement, ReleaseID: &r.ID, Channel: "CREL"})
+			enqueue(t, s, storage.OutboxMessage{Key: fmt.Sprintf("reminder:%d", r.ID), Kind: "reminder", ReleaseID: &r.ID, Op: storage.OpThread})
+			enqueue(t, s, storage.OutboxMessage{Key: fmt.Sprintf("thread:%d", r.ID), Kind: "thread_note", ReleaseID: &r.ID, Op: storage.OpThread})
+		}
+		claimed, err := s.ClaimOutbox(ctx, "w", 100, time.Minute)
+		if err != nil || len(claimed) != 3*releases {
+			t.Fatalf("claim: %v %v", keys(claimed), err)
+		}
+		announcements := map[int64]storage.OutboxMessage{}
+		for _, m := range claimed {
+			if m.Kind == storage.KindAnnouncement {
+				announcements[*m.ReleaseID] = m
+				continue
+			}
+			if err := s.RetryLater(ctx, &m, "w", clk.Now().Add(2*time.Second), storage.WaitingPrefix+"announcement not posted yet", false); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		var wg sync.WaitGroup
+		changeErrs := make([]error, releases)
+		sentErrs := make([]error, releases)
+		for i, id := range ids {
+			wg.Go(func() {
+				changeErrs[i] = s.InTx(ctx, func(tx *storage.Tx) error {
+					r, err := tx.LockRelease(id)
+					if err != nil {
+						return err
+					}
+					pid := backendPID(t, tx)
+					sent := make(chan struct{})
+					wg.Go(func() {
+						defer close(sent)
+						ann := announcements[id]
+						sentErrs[i] = s.MarkSent(ctx, &ann, "w", "CREL", fmt.Sprintf("1.%d", id))
+					})
+					blockedBy(t, s, pid, sent)
+					if _, err := tx.DropPending(id, "reminder"); err != nil {
+						return err
+					}
+					r.StartAt, r.EndAt = r.StartAt.Add(time.Hour), r.EndAt.Add(time.Hour)
+					return tx.SaveRelease(r)
+				})
+			})
+		}
+		wg.Wait()
+		for i, id := range ids {
+			if changeErrs[i] != nil {
+				t.Errorf("change of release %d: %v", id, changeErrs[i])
+			}
+			if sentErrs[i] != nil {
+				t.Errorf("MarkSent of release %d's announcement: %v", id, sentErrs[i])
+			}
+		}
+		if t.Failed() {
+			return
+		}
+		for _, id := range ids {
+			if m := byKey(t, s, fmt.Sprintf("announce:%d", id)); m.Status != storage.OutboxSent || m.SentTS != fmt.Sprintf("1.%d", id) {
+				t.Errorf("announcement of %d: %s %q", id, m.Status, m.SentTS)
+			}
+			if m := byKey(t, s, fmt.Sprintf("reminder:%d", id)); m.Status != storage.OutboxDropped {
+				t.Errorf("reminder of %d: %s, want dropped by the change", id, m.Status)
+			}
+			if rel, err := s.Release(ctx, id); err != nil || rel.AnnouncementTS != fmt.Sprintf("1.%d", id) || rel.Revision != 2 {
+				t.Errorf("release %d: %+v %v", id, rel, err)
+			}
+		}
+		// Nothing is left to be posted again once the leases run out:
+		// only the thread lines, which the announcements woke.
+		clk.Advance(2 * time.Minute)
+		if n, err := s.ReleaseExpired(ctx); n != 0 || err != nil {
+			t.Fatalf("%d messages still sending after the run (%v); they would be posted again", n, err)
+		}
+		again, err := s.ClaimOutbox(ctx, "w2", 100, time.Minute)
+		if err != nil || len(again) != releases {
+			t.Fatalf("claimed %v (%v), want the %d thread lines", keys(again), err, releases)
+		}
+		for _, m := range again {
+			if m.Kind != "thread_note" {
+				t.Fatalf("claimed %s again", m.Key)
+			}
+		}
+	})
+}
+
+// A message's end and the messages that follow from it (the admins'
+// alert about a destination that refuses messages) commit together: both
+// or neither, and none when the lease was lost.
+func TestFinishEnqueuesWithTheOutcome(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, url string) {
+		s, _ := openAt(t, url)
+		ctx := context.Background()
+		alert := func(key string) storage.OutboxMessage {
+			return storage.OutboxMessage{Key: key, Kind: "admin_alert", Channel: "UADMIN", Op: storage.OpPost, Payload: `{"text":"broken"}`}
+		}
+		for _, k := range []string{"a", "b", "c", "d"} {
+			enqueue(t, s, storage.OutboxMessage{Key: k, Kind: "direct", Channel: "C" + k})
+		}
+		claimed, err := s.ClaimOutbox(ctx, "w", 10, time.Minute)
+		if err != nil || fmt.Sprint(keys(claimed)) != "[a b c d]" {
+			t.Fatalf("claim: %v %v", keys(claimed), err)
+		}
+		if err := s.Finish(ctx, &claimed[0], "w", storage.OutboxFailed, "channel_not_found", alert("alert:Ca:1"), alert("alert:Ca:2")); err != nil {
+			t.Fatal(err)
+		}
+		if m := byKey(t, s, "a"); m.Status != storage.OutboxFailed || m.LastError != "channel_not_found" {
+			t.Fatalf("a: %s %q", m.Status, m.LastError)
+		}
+		for _, k := range []string{"alert:Ca:1", "alert:Ca:2"} {
+			if m := byKey(t, s, k); m.Status != storage.OutboxPending {
+				t.Fatalf("%s: %s", k, m.Status)
+			}
+		}
+		// The alert cannot be written (the database refuses its op): the
+		// failure is not recorded either, and the message stays with
+		// its holder, who tries again.
+		broken := alert("alert:Cb:1")
+		broken.Op = "shout"
+		if err := s.Finish(ctx, &claimed[1], "w", storage.OutboxFailed, "channel_not_found", alert("alert:Cb:0"), broken); err == nil {
+			t.Fatal("an alert the database refuses was accepted")
+		}
+		if m := byKey(t, s, "b"); m.Status != storage.OutboxSending || m.ClaimedBy != "w" {
+			t.Fatalf("b after a failed Finish: %s %q", m.Status, m.ClaimedBy)
+		}
+		// A worker that lost the lease records nothing and alerts no one.
+		if err := s.Finish(ctx, &claimed[2], "other", storage.OutboxFailed, "is_archived", alert("alert:Cc:1")); !errors.Is(err, storage.ErrLeaseLost) {
+			t.Fatalf("finish without the lease: %v", err)
+		}
+		// The same alert again (same destination and code) adds nothing.
+		if err := s.Finish(ctx, &claimed[3], "w", storage.OutboxFailed, "channel_not_found", alert("alert:Ca:1")); err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.OutboxMessages(ctx, 0, "admin_alert")
+		if err != nil || fmt.Sprint(keys(all)) != "[alert:Ca:1 alert:Ca:2]" {
+			t.Fatalf("alerts: %v %v", keys(all), err)
+		}
+	})
+}

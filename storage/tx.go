@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -26,10 +28,88 @@ type Tx struct {
 // InTx runs fn in a transaction. On SQLite the transaction takes the write
 // lock at once (see sqliteTarget); on PostgreSQL rows are locked as they are
 // read for update.
+//
+// It runs fn once: the handlers' functions collect what they report to
+// the user in variables outside the transaction, and running them again
+// would report things twice. InTxRetry is for functions that can start
+// over.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&Tx{db: db, store: s})
 	})
+}
+
+// txAttempts bounds InTxRetry. A deadlock or a busy database that
+// persists through this many tries is not contention any more.
+const txAttempts = 5
+
+// InTxRetry is InTx for a function that may run more than once: when the
+// database rolls the transaction back because of contention (a
+// PostgreSQL deadlock or serialization failure, SQLite busy), it runs the
+// whole transaction again, a few times. The database has undone
+// everything fn wrote, so fn must not rely on anything it set outside the
+// transaction on an earlier run.
+//
+// The outbox needs this most: a message Slack has accepted must be
+// recorded, or it is posted again when its lease runs out.
+func (s *Store) InTxRetry(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.retry(ctx, func() error { return s.InTx(ctx, fn) })
+}
+
+// retry runs op until it succeeds, fails for a reason other than
+// contention, or has run txAttempts times.
+func (s *Store) retry(ctx context.Context, op func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || attempt == txAttempts || !s.contended(err) {
+			return err
+		}
+		s.log.WarnContext(ctx, "database: transaction rolled back by contention; running it again", "attempt", attempt, "err", err)
+		if s.beforeRetry != nil {
+			s.beforeRetry(attempt, err)
+		}
+		// A short random pause keeps two transactions that just collided
+		// from starting again in step.
+		pause := time.NewTimer(time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond))))
+		select {
+		case <-ctx.Done():
+			pause.Stop()
+			return fmt.Errorf("%w (not retried: %w)", err, context.Cause(ctx))
+		case <-pause.C:
+		}
+	}
+}
+
+// PostgreSQL error codes after which the whole transaction may succeed if
+// run again: the server rolled it back to break a cycle or keep it
+// serialisable.
+const (
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+// SQLite result codes (the low byte of the extended codes) for a database
+// another connection holds: past busy_timeout, BEGIN IMMEDIATE gives up.
+const (
+	sqliteBusy   = 5
+	sqliteLocked = 6
+)
+
+// contended reports whether err means the transaction lost to a
+// concurrent one and was rolled back, rather than failed on its own.
+func (s *Store) contended(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == pgSerializationFailure || pgErr.Code == pgDeadlockDetected
+	}
+	// The SQLite driver's error type is matched by its method, so that
+	// the driver stays an indirect dependency.
+	var coded interface{ Code() int }
+	if s.dialect == SQLite && errors.As(err, &coded) {
+		c := coded.Code() & 0xff
+		return c == sqliteBusy || c == sqliteLocked
+	}
+	return false
 }
 
 // Now is the store's clock, in UTC.
@@ -41,9 +121,13 @@ func (tx *Tx) DB() *gorm.DB { return tx.db }
 // forUpdate locks the rows a query reads until the transaction ends.
 // SQLite has no row locks; its IMMEDIATE transactions already serialise
 // writers.
-func (tx *Tx) forUpdate() *gorm.DB {
+func (tx *Tx) forUpdate() *gorm.DB { return tx.locking(clause.LockingStrengthUpdate) }
+
+// locking locks the rows a query reads with the given strength ("UPDATE",
+// "NO KEY UPDATE"…) on PostgreSQL.
+func (tx *Tx) locking(strength string) *gorm.DB {
 	if tx.store.dialect == Postgres {
-		return tx.db.Clauses(clause.Locking{Strength: "UPDATE"})
+		return tx.db.Clauses(clause.Locking{Strength: strength})
 	}
 	return tx.db
 }

@@ -1,0 +1,4 @@
+package storage
+
+// OnRetry tells f of each transaction InTxRetry runs again on s.
+func OnRetry(s *Store, f func(attempt int, err error)) { s.beforeRetry = f }
