@@ -323,8 +323,10 @@ func TestMaxConnections(t *testing.T) {
 	if _, _, err := ws.ReadMessage(); err == nil {
 		t.Error("the refused connection stayed open")
 	}
-	if s.Connections() != 2 {
-		t.Errorf("Connections() = %d, want 2", s.Connections())
+	// A connection counts once the server has marked it ready, a moment
+	// after its hello went out: wait for that rather than read it once.
+	if err := s.WaitFor(testCtx(t), func() bool { return s.Connections() == 2 }); err != nil {
+		t.Errorf("Connections() = %d, want 2: %v", s.Connections(), err)
 	}
 }
 
