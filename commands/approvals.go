@@ -174,8 +174,8 @@ func (s *Service) openRound(tx *storage.Tx, r *storage.Release, rp roundPlan, ac
 	if rp.Hold != "" {
 		return nil
 	}
-	// The plan was made before the release was locked; whoever owns it
-	// now is never asked to approve it.
+	// The plan was made before the release was locked: whoever owns it
+	// now, planned it or made this change is never asked to approve it.
 	rp = rp.without(r.OwnerID, r.CreatedBy, actor)
 	if rp.PreApproved {
 		if release.Status(r.Status) == release.StatusApproved {

@@ -108,7 +108,9 @@ func TestInTxRetryRunsALosingTransactionAgain(t *testing.T) {
 		if err1 != nil || err2 != nil {
 			t.Fatalf("first: %v; second: %v", err1, err2)
 		}
-		if s.Dialect() == storage.Postgres && runs1.Load()+runs2.Load() != 3 {
+		// At least one rerun; a rerun may deadlock again with the other
+		// transaction still finishing, so not exactly one.
+		if s.Dialect() == storage.Postgres && runs1.Load()+runs2.Load() < 3 {
 			t.Fatalf("ran %d and %d times; one of them should have run again", runs1.Load(), runs2.Load())
 		}
 		for _, r := range []*storage.Release{a, b} {
