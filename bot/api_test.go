@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/slack-go/slack"
 )
 
@@ -82,11 +82,11 @@ func TestMessageRoundTrip(t *testing.T) {
 // Usable channels are described once a minute; a channel the bot cannot
 // post in is asked about again every time, so an invite takes effect at once.
 func TestConversationInfoCachesUsableChannels(t *testing.T) {
-	s := slacktest.New(slacktest.Config{})
+	s := slackemu.New(slackemu.Config{})
 	defer s.Close()
-	s.AddChannel(slacktest.Channel{ID: "C0OPEN", Name: "open", Members: []string{"UBOT"}})
-	s.AddChannel(slacktest.Channel{ID: "G0SHUT", Name: "shut", Private: true})
-	api := NewAPI(APIOptions{BotToken: slacktest.BotToken, APIURL: s.APIURL()})
+	s.AddChannel(slackemu.Channel{ID: "C0OPEN", Name: "open", Members: []string{"UBOT"}})
+	s.AddChannel(slackemu.Channel{ID: "G0SHUT", Name: "shut", Private: true})
+	api := NewAPI(APIOptions{BotToken: slackemu.BotToken, APIURL: s.APIURL()})
 	ctx := context.Background()
 	for range 3 {
 		if ch, err := api.ConversationInfo(ctx, "C0OPEN"); err != nil || ch.ID != "C0OPEN" {

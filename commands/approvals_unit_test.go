@@ -9,8 +9,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/releasebot/releasebot/bot"
-	"github.com/releasebot/releasebot/bot/slacktest"
 	"github.com/releasebot/releasebot/release"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -210,7 +210,7 @@ func TestPackLinesLongLine(t *testing.T) {
 	lines := []string{"short", strings.Repeat("x", 3500), "after"}
 	blocks := packLines(lines, 5)
 	raw, _ := json.Marshal(blocks)
-	if errs := slacktest.ValidateMessageBlocks(raw); len(errs) > 0 {
+	if errs := slackemu.ValidateMessageBlocks(raw); len(errs) > 0 {
 		t.Fatalf("invalid: %v", errs)
 	}
 	for _, b := range blocks {

@@ -14,7 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/releasebot/releasebot/bot"
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -29,7 +29,7 @@ func checkSurface(t *testing.T, msg bot.Message) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errs := slacktest.ValidateMessageBlocks(blocks); len(errs) > 0 {
+	if errs := slackemu.ValidateMessageBlocks(blocks); len(errs) > 0 {
 		t.Fatalf("Slack would refuse these blocks:\n%s", strings.Join(errs, "\n"))
 	}
 	if len(msg.Blocks) > bot.MaxMessageBlocks {

@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
 // Helpers of the approval tests (issue 5).
 
-type slackMessage = slacktest.Message
+type slackMessage = slackemu.Message
 
 // Mentions as Slack sends them with escaping on.
 const (
@@ -67,13 +67,13 @@ func apApprovers(r storage.ApprovalRound) []string {
 }
 
 // announcement waits for the release's announcement in #releases.
-func (h *harness) apAnnouncement(id int64) slacktest.Message {
+func (h *harness) apAnnouncement(id int64) slackemu.Message {
 	h.t.Helper()
 	return h.channelMessage(releases, fmt.Sprintf("R-%d ·", id))
 }
 
 // current re-reads a message as users see it now.
-func (h *harness) apCurrent(m slacktest.Message) slacktest.Message {
+func (h *harness) apCurrent(m slackemu.Message) slackemu.Message {
 	h.t.Helper()
 	cur, ok := h.slack.Message(m.Channel, m.TS)
 	if !ok {
@@ -83,14 +83,14 @@ func (h *harness) apCurrent(m slacktest.Message) slacktest.Message {
 }
 
 // request waits for user's approval request DM of a release.
-func (h *harness) apRequest(user string, id int64) slacktest.Message {
+func (h *harness) apRequest(user string, id int64) slackemu.Message {
 	h.t.Helper()
 	return h.dmContaining(user, "asks for your approval", fmt.Sprintf("R-%d ·", id))
 }
 
 // requests counts user's approval request DMs of a release.
-func (h *harness) apRequests(user string, id int64) []slacktest.Message {
-	var out []slacktest.Message
+func (h *harness) apRequests(user string, id int64) []slackemu.Message {
+	var out []slackemu.Message
 	for _, m := range h.slack.As(user).DMs() {
 		if containsAll(m.Content(), []string{"asks for your approval", fmt.Sprintf("R-%d ·", id)}) {
 			out = append(out, m)
@@ -102,7 +102,7 @@ func (h *harness) apRequests(user string, id int64) []slacktest.Message {
 // click presses a button as user and returns the ephemeral answer the user
 // sees where they clicked (the DM for a DM, the channel for a channel
 // message).
-func (h *harness) apClick(user string, m slacktest.Message, label string) string {
+func (h *harness) apClick(user string, m slackemu.Message, label string) string {
 	h.t.Helper()
 	before := len(h.slack.As(user).Ephemerals(m.Channel))
 	if _, err := h.slack.As(user).Click(h.ctx(), m, label); err != nil {
@@ -122,7 +122,7 @@ func (h *harness) apClick(user string, m slacktest.Message, label string) string
 
 // reject clicks Reject on m and submits the reason in the modal; it returns
 // the modal's submission result.
-func (h *harness) apReject(user string, m slacktest.Message, reason string) slacktest.SubmitResult {
+func (h *harness) apReject(user string, m slackemu.Message, reason string) slackemu.SubmitResult {
 	h.t.Helper()
 	if _, err := h.slack.As(user).Click(h.ctx(), m, "Reject"); err != nil {
 		h.t.Fatalf("%s clicks Reject: %v", user, err)
@@ -136,9 +136,9 @@ func (h *harness) apReject(user string, m slacktest.Message, reason string) slac
 }
 
 // ephemeralIn waits for an ephemeral to user in channel containing parts.
-func (h *harness) apEphemeral(user, channel string, parts ...string) slacktest.Message {
+func (h *harness) apEphemeral(user, channel string, parts ...string) slackemu.Message {
 	h.t.Helper()
-	var found slacktest.Message
+	var found slackemu.Message
 	h.waitFor(fmt.Sprintf("an ephemeral to %s in %s with %q", user, channel, parts), func() bool {
 		for _, m := range h.slack.As(user).Ephemerals(channel) {
 			if containsAll(m.Content(), parts) {
@@ -204,7 +204,7 @@ func (h *harness) apQuiet() {
 
 // refused clicks label on m as user, expects a refusal containing parts,
 // and checks the database did not change.
-func (h *harness) apRefused(user string, m slacktest.Message, label string, parts ...string) string {
+func (h *harness) apRefused(user string, m slackemu.Message, label string, parts ...string) string {
 	h.t.Helper()
 	before := h.apSnapshot()
 	answer := h.apClick(user, m, label)
@@ -250,7 +250,7 @@ func (h *harness) apPolicy(args string) string {
 }
 
 // apLatestRequest is user's newest approval request DM of a release.
-func (h *harness) apLatestRequest(user string, id int64) slacktest.Message {
+func (h *harness) apLatestRequest(user string, id int64) slackemu.Message {
 	h.t.Helper()
 	h.apRequest(user, id)
 	reqs := h.apRequests(user, id)
@@ -261,7 +261,7 @@ func (h *harness) apLatestRequest(user string, id int64) slacktest.Message {
 // offers the buttons (waiting for it to arrive) and returns the answer.
 func (h *harness) apApprove(user string, id int64) string {
 	h.t.Helper()
-	var open slacktest.Message
+	var open slackemu.Message
 	h.waitFor(fmt.Sprintf("%s's open request for R-%d", user, id), func() bool {
 		for _, m := range h.apRequests(user, id) {
 			for _, b := range m.Buttons() {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 )
 
 // A round with many approvers stays within Slack's Block Kit limits
@@ -20,10 +20,10 @@ func TestApprovalManyApprovers(t *testing.T) {
 		var many []string
 		for i := range 120 {
 			id := fmt.Sprintf("U1%04d", i)
-			s.AddUser(slacktest.User{ID: id, Name: fmt.Sprintf("approver%d", i), TZ: "UTC"})
+			s.AddUser(slackemu.User{ID: id, Name: fmt.Sprintf("approver%d", i), TZ: "UTC"})
 			many = append(many, id)
 		}
-		s.AddUserGroup(slacktest.UserGroup{ID: "S0MANY", Handle: "many", Users: many})
+		s.AddUserGroup(slackemu.UserGroup{ID: "S0MANY", Handle: "many", Users: many})
 		h := start(t, options{dialect: dialect, slack: s})
 
 		// Named one by one, a few hundred people do not fit a policy.

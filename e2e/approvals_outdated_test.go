@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -99,7 +99,7 @@ func TestApprovalStaleRequestIsRepaired(t *testing.T) {
 		h.apRequest(cat, id)
 		h.apQuiet()
 
-		h.slack.SetFault("chat.update", slacktest.Fault{SlackError: "cant_update_message"})
+		h.slack.SetFault("chat.update", slackemu.Fault{SlackError: "cant_update_message"})
 		apContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 15:00", rid, apDay(3))), "Rescheduled")
 		h.waitFor("round 2's request", func() bool { return len(h.apRequests(ben, id)) == 2 })
 		h.apQuiet()

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -199,7 +199,7 @@ func TestApprovalUserGroups(t *testing.T) {
 
 		// Slack cannot list the group: nothing is planned, and the owner
 		// is told why.
-		h.slack.SetFault("usergroups.users.list", slacktest.Fault{SlackError: "no_such_subteam"})
+		h.slack.SetFault("usergroups.users.list", slackemu.Fault{SlackError: "no_such_subteam"})
 		before := h.apSnapshot()
 		apContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release new billing 2.0.2 %s 10:00", apDay(6))),
 			"I couldn't read the members of the user group <!subteam^S0CAB>", "no_such_subteam", "was not opened")

@@ -17,8 +17,8 @@ import (
 
 	"github.com/releasebot/releasebot/app"
 	"github.com/releasebot/releasebot/bot"
-	"github.com/releasebot/releasebot/bot/slacktest"
 	"github.com/releasebot/releasebot/config"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
@@ -76,7 +76,7 @@ func (b *syncBuffer) String() string {
 type options struct {
 	dialect     string
 	databaseURL string // share a database between bots
-	slack       *slacktest.Server
+	slack       *slackemu.Server
 	env         map[string]string
 	extraRoutes func(*bot.Router)
 	ackBudget   time.Duration
@@ -87,7 +87,7 @@ type options struct {
 // harness is one running bot and the world around it.
 type harness struct {
 	t       testing.TB
-	slack   *slacktest.Server
+	slack   *slackemu.Server
 	store   *storage.Store // the test's own handle, for assertions
 	clock   *clock
 	dbURL   string
@@ -113,19 +113,19 @@ func eachDB(t *testing.T, fn func(t *testing.T, dialect string)) {
 }
 
 // newSlack makes an emulator with the standard workspace.
-func newSlack(t testing.TB) *slacktest.Server {
-	s := slacktest.New(slacktest.Config{})
+func newSlack(t testing.TB) *slackemu.Server {
+	s := slackemu.New(slackemu.Config{})
 	t.Cleanup(s.Close)
-	s.AddUser(slacktest.User{ID: ana, Name: "ana", RealName: "Ana Lima", TZ: "Europe/Berlin"})
-	s.AddUser(slacktest.User{ID: ben, Name: "ben", RealName: "Ben Ode", TZ: "America/New_York"})
-	s.AddUser(slacktest.User{ID: cat, Name: "cat", RealName: "Cat Ruiz", TZ: "UTC"})
-	s.AddUser(slacktest.User{ID: dan, Name: "dan", RealName: "Dan Wu", TZ: "UTC"})
-	s.AddUser(slacktest.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "UTC", IsAdmin: true})
+	s.AddUser(slackemu.User{ID: ana, Name: "ana", RealName: "Ana Lima", TZ: "Europe/Berlin"})
+	s.AddUser(slackemu.User{ID: ben, Name: "ben", RealName: "Ben Ode", TZ: "America/New_York"})
+	s.AddUser(slackemu.User{ID: cat, Name: "cat", RealName: "Cat Ruiz", TZ: "UTC"})
+	s.AddUser(slackemu.User{ID: dan, Name: "dan", RealName: "Dan Wu", TZ: "UTC"})
+	s.AddUser(slackemu.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "UTC", IsAdmin: true})
 	everyone := []string{"UBOT", ana, ben, cat, dan, admin}
-	s.AddChannel(slacktest.Channel{ID: releases, Name: "releases", Members: everyone})
-	s.AddChannel(slacktest.Channel{ID: general, Name: "general", Members: everyone})
-	s.AddChannel(slacktest.Channel{ID: secret, Name: "secret", Private: true, Members: []string{ana, ben}})
-	s.AddUserGroup(slacktest.UserGroup{ID: "S0CAB", Handle: "cab", Users: []string{ben, cat}})
+	s.AddChannel(slackemu.Channel{ID: releases, Name: "releases", Members: everyone})
+	s.AddChannel(slackemu.Channel{ID: general, Name: "general", Members: everyone})
+	s.AddChannel(slackemu.Channel{ID: secret, Name: "secret", Private: true, Members: []string{ana, ben}})
+	s.AddUserGroup(slackemu.UserGroup{ID: "S0CAB", Handle: "cab", Users: []string{ben, cat}})
 	return s
 }
 
@@ -142,7 +142,7 @@ func start(t testing.TB, o options) *harness {
 		o.clock = &clock{}
 	}
 	vars := map[string]string{
-		"SLACK_APP_TOKEN": slacktest.AppToken, "SLACK_BOT_TOKEN": slacktest.BotToken,
+		"SLACK_APP_TOKEN": slackemu.AppToken, "SLACK_BOT_TOKEN": slackemu.BotToken,
 		"SLACK_API_URL": o.slack.APIURL(), "DATABASE_URL": o.databaseURL, "HTTP_ADDR": "127.0.0.1:0",
 		"ADMINS": admin, "LOG_LEVEL": "debug",
 	}
@@ -319,7 +319,7 @@ func (h *harness) get(path string) (int, string) {
 }
 
 // lastDM is the newest message the user got from the bot.
-func (h *harness) lastDM(user string) slacktest.Message {
+func (h *harness) lastDM(user string) slackemu.Message {
 	h.t.Helper()
 	dms := h.slack.As(user).DMs()
 	if len(dms) == 0 {
@@ -329,9 +329,9 @@ func (h *harness) lastDM(user string) slacktest.Message {
 }
 
 // dmContaining waits for a DM to user containing every part.
-func (h *harness) dmContaining(user string, parts ...string) slacktest.Message {
+func (h *harness) dmContaining(user string, parts ...string) slackemu.Message {
 	h.t.Helper()
-	var found slacktest.Message
+	var found slackemu.Message
 	h.waitFor(fmt.Sprintf("a DM to %s with %q", user, parts), func() bool {
 		for _, m := range h.slack.As(user).DMs() {
 			if containsAll(m.Content(), parts) {
@@ -345,9 +345,9 @@ func (h *harness) dmContaining(user string, parts ...string) slacktest.Message {
 }
 
 // channelMessage waits for a top-level message in channel containing parts.
-func (h *harness) channelMessage(channel string, parts ...string) slacktest.Message {
+func (h *harness) channelMessage(channel string, parts ...string) slackemu.Message {
 	h.t.Helper()
-	var found slacktest.Message
+	var found slackemu.Message
 	h.waitFor(fmt.Sprintf("a message in %s with %q", channel, parts), func() bool {
 		for _, m := range h.slack.Messages(channel) {
 			if containsAll(m.Content(), parts) {
@@ -361,9 +361,9 @@ func (h *harness) channelMessage(channel string, parts ...string) slacktest.Mess
 }
 
 // threadReply waits for a reply in a thread containing parts.
-func (h *harness) threadReply(channel, ts string, parts ...string) slacktest.Message {
+func (h *harness) threadReply(channel, ts string, parts ...string) slackemu.Message {
 	h.t.Helper()
-	var found slacktest.Message
+	var found slackemu.Message
 	h.waitFor(fmt.Sprintf("a thread reply with %q", parts), func() bool {
 		for _, m := range h.slack.Replies(channel, ts) {
 			if containsAll(m.Content(), parts) {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/releasebot/releasebot/app"
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -38,7 +38,7 @@ func benchmarkDMs(b *testing.B, dialect string, people int) {
 	for i := range people {
 		id := fmt.Sprintf("U%07d", i)
 		users = append(users, id)
-		slack.AddUser(slacktest.User{ID: id, Name: fmt.Sprintf("person%d", i), TZ: "UTC"})
+		slack.AddUser(slackemu.User{ID: id, Name: fmt.Sprintf("person%d", i), TZ: "UTC"})
 	}
 	h := start(b, options{dialect: dialect, slack: slack, tuning: app.Tuning{OutboxPoll: time.Second, MinuteJobs: "@every 1m", OutboxBackoff: 2 * time.Second}})
 	ctx := context.Background()
@@ -52,7 +52,7 @@ func benchmarkDMs(b *testing.B, dialect string, people int) {
 	}); err != nil {
 		b.Fatal(err)
 	}
-	limits := slacktest.DefaultRateLimits()
+	limits := slackemu.DefaultRateLimits()
 	slack.SetRateLimits(limits)
 	before := len(slack.Calls("chat.postMessage"))
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
@@ -43,13 +43,13 @@ func (h *harness) plan(user, service, version string, d time.Duration, extra str
 }
 
 // announcement waits for the release's announcement in #releases.
-func (h *harness) announcement(id string) slacktest.Message {
+func (h *harness) announcement(id string) slackemu.Message {
 	h.t.Helper()
 	return h.channelMessage(releases, id+" · ")
 }
 
 // count counts the messages containing every part.
-func count(msgs []slacktest.Message, parts ...string) int {
+func count(msgs []slackemu.Message, parts ...string) int {
 	n := 0
 	for _, m := range msgs {
 		if containsAll(m.Content(), parts) {
@@ -60,7 +60,7 @@ func count(msgs []slacktest.Message, parts ...string) int {
 }
 
 // exactlyOnce fails unless exactly one of msgs contains every part.
-func exactlyOnce(t *testing.T, where string, msgs []slacktest.Message, parts ...string) {
+func exactlyOnce(t *testing.T, where string, msgs []slackemu.Message, parts ...string) {
 	t.Helper()
 	if n := count(msgs, parts...); n != 1 {
 		var all []string
@@ -89,7 +89,7 @@ func (h *harness) outboxRows(id string, kinds ...string) []storage.OutboxMessage
 
 // postsTo counts the successful chat.postMessage calls to channel (a user
 // id for DMs) whose text contains text.
-func postsTo(s *slacktest.Server, channel, text string) int {
+func postsTo(s *slackemu.Server, channel, text string) int {
 	n := 0
 	for _, c := range s.Calls("chat.postMessage") {
 		if c.Error == "" && c.HTTPStatus == 200 && c.Params["channel"] == channel && strings.Contains(c.Params["text"], text) {
@@ -212,7 +212,7 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 		}
 		// In the order things happened, though "planned" had to wait for
 		// the announcement and the next changes came at once.
-		for _, msgs := range [][]slacktest.Message{all, h.slack.As(dan).DMs()} {
+		for _, msgs := range [][]slackemu.Message{all, h.slack.As(dan).DMs()} {
 			for rel, want := range map[string]string{
 				id: "planned,rescheduled,started,completed", c: "planned,cancelled", f: "planned,started,failed",
 				rb: "planned,started,rolled", ap: "planned,approved", rj: "planned,rejected",
@@ -291,7 +291,7 @@ func TestRemindersAndOverdue(t *testing.T) {
 }
 
 // lastCall is the newest chat.postMessage call.
-func lastCall(s *slacktest.Server) slacktest.Call {
+func lastCall(s *slackemu.Server) slackemu.Call {
 	calls := s.Calls("chat.postMessage")
 	return calls[len(calls)-1]
 }
@@ -484,7 +484,7 @@ func TestNudgesAndEscalation(t *testing.T) {
 		// out when Retry-After ran out if his click had not been handled
 		// by then, which a loaded machine can make take longer.
 		h.drained()
-		h.slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 429, RetryAfter: 2})
+		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 429, RetryAfter: 2})
 		h.clock.Advance(30 * time.Minute)
 		h.waitFor("the third nudge's 429", func() bool { return len(h.slack.Calls("chat.postMessage")) > 0 && lastCall(h.slack).HTTPStatus == 429 })
 		if _, err := h.slack.As(ben).Click(h.ctx(), h.dmContaining(ben, id, "asks for your approval"), "Approve"); err != nil {

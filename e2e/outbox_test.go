@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/releasebot/releasebot/app"
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -78,7 +78,7 @@ func TestOutboxWaitsOutRateLimits(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, general, "/release subscribe billing")
 		h.cmd(dan, general, "/release subscribe billing me")
-		h.slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 2})
+		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 2})
 		id, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
 		h.channelMessage(general, id, "was *planned*")
 		h.dmContaining(dan, id, "was *planned*")
@@ -123,7 +123,7 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect, tuning: app.Tuning{OutboxMaxAttempts: 5}})
 		h.cmd(ana, general, "/release subscribe billing")
-		h.slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 503, Times: 3})
+		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 503, Times: 3})
 		id, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
 		h.channelMessage(general, id, "was *planned*")
 		h.drained()
@@ -136,7 +136,7 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 
 		// Slack down for good: the announcement is tried 5 times, each
 		// wait at least half of base·2^(n-1) (jitter), then failed.
-		h.slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 500})
+		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 500})
 		down, _ := h.plan(ana, "payments", "1.0.0", 48*time.Hour, "type=standard")
 		var ann storage.OutboxMessage
 		h.eventually("the announcement to fail", func() bool {
@@ -187,8 +187,8 @@ func TestOutboxPermanentErrors(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		h.slack.AddChannel(slacktest.Channel{ID: general, Name: "general", Archived: true, Members: []string{"UBOT", ana, ben, cat, dan, admin}})
-		h.slack.AddUser(slacktest.User{ID: dan, Name: "dan", RealName: "Dan Wu", Deleted: true})
+		h.slack.AddChannel(slackemu.Channel{ID: general, Name: "general", Archived: true, Members: []string{"UBOT", ana, ben, cat, dan, admin}})
+		h.slack.AddUser(slackemu.User{ID: dan, Name: "dan", RealName: "Dan Wu", Deleted: true})
 
 		first, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
 		second, _ := h.plan(ana, "billing", "1.1.0", 48*time.Hour, "type=standard")
@@ -248,7 +248,7 @@ func TestOutboxMetrics(t *testing.T) {
 			mustContain(t, body, "\n"+series+"\n")
 		}
 		// Slack slow: messages pile up as pending, the oldest ages.
-		h.slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 503})
+		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 503})
 		h.cmd(ana, releases, "/release cancel "+id)
 		h.eventually("a backlog", func() bool { return h.metric("releasebot_outbox_pending") >= 1 })
 		h.slack.ClearFaults()

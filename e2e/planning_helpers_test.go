@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -131,16 +131,16 @@ func plRefused(t *testing.T, h *harness, user, channel, line string, parts ...st
 }
 
 // plAnnouncement waits for the release's announcement in channel.
-func plAnnouncement(t *testing.T, h *harness, channel string, id int64, parts ...string) slacktest.Message {
+func plAnnouncement(t *testing.T, h *harness, channel string, id int64, parts ...string) slackemu.Message {
 	t.Helper()
 	return h.channelMessage(channel, append([]string{fmt.Sprintf("R-%d · ", id)}, parts...)...)
 }
 
 // plCurrent waits until the stored version of m contains every part and
 // returns it.
-func plCurrent(t *testing.T, h *harness, m slacktest.Message, parts ...string) slacktest.Message {
+func plCurrent(t *testing.T, h *harness, m slackemu.Message, parts ...string) slackemu.Message {
 	t.Helper()
-	var cur slacktest.Message
+	var cur slackemu.Message
 	h.waitFor(fmt.Sprintf("message %s to show %q", m.TS, parts), func() bool {
 		var ok bool
 		cur, ok = h.slack.Message(m.Channel, m.TS)

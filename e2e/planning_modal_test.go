@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 )
 
 // /release new without arguments opens the form; invalid fields come back
@@ -120,7 +120,7 @@ func TestPlanningByModal(t *testing.T) {
 			t.Fatalf("private channel: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}
 		plUnchanged(t, h, before, "the form from a private channel")
-		h.slack.AddChannel(slacktest.Channel{ID: secret, Name: "secret", Private: true, Members: []string{ana, ben, "UBOT"}})
+		h.slack.AddChannel(slackemu.Channel{ID: secret, Name: "secret", Private: true, Members: []string{ana, ben, "UBOT"}})
 		if res, err = anaU.Submit(ctx, fill); err != nil || !res.Closed {
 			t.Fatalf("after the invite: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 )
 
 // A release planned by command with every option: the reply names it, the
@@ -223,7 +223,7 @@ func TestPlanningErrors(t *testing.T) {
 			mustNotContain(t, reply, "Planned")
 		}
 		// The owner must be a person who is still here.
-		h.slack.AddUser(slacktest.User{ID: "U0GONE", Name: "gone", RealName: "Gone Away", TZ: "UTC", Deleted: true})
+		h.slack.AddUser(slackemu.User{ID: "U0GONE", Name: "gone", RealName: "Gone Away", TZ: "UTC", Deleted: true})
 		plRefused(t, h, ana, releases, "/release new "+ok+" owner=<@U0NOBODY|ghost>", intro+"the owner <@U0NOBODY> is not in this workspace; mention a colleague, like @ana.")
 		plRefused(t, h, ana, releases, "/release new "+ok+" owner=<@U0GONE|gone>", intro+"the owner <@U0GONE> is deactivated; choose someone who is still here.")
 		plRefused(t, h, ana, releases, "/release new "+ok+" owner=<@UBOT|releasebot>", intro+"the owner <@UBOT> is a bot; a release needs a person who can be reminded and asked.")

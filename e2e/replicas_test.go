@@ -16,14 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
 
 // delivered counts the chat.postMessage calls Slack accepted, per
 // destination, thread and text: the messages people saw.
-func delivered(s *slacktest.Server) map[string]int {
+func delivered(s *slackemu.Server) map[string]int {
 	out := map[string]int{}
 	for _, c := range s.Calls("chat.postMessage") {
 		if c.HTTPStatus == 200 && c.Error == "" {
@@ -70,7 +70,7 @@ func TestThreeReplicasDeliverOnce(t *testing.T) {
 	h.cmd(dan, general, "/release subscribe all me")
 	h.cmd(cat, general, "/release subscribe billing me")
 	// Slow answers widen the window in which replicas compete for rows.
-	slack.SetFault("chat.postMessage", slacktest.Fault{Delay: 20 * time.Millisecond})
+	slack.SetFault("chat.postMessage", slackemu.Fault{Delay: 20 * time.Millisecond})
 
 	const n = 12
 	var ids []string
@@ -82,9 +82,9 @@ func TestThreeReplicasDeliverOnce(t *testing.T) {
 		ids = append(ids, id)
 		switch i {
 		case 3:
-			slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 503, Times: 4})
+			slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 503, Times: 4})
 		case 7:
-			slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 1})
+			slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 1})
 		}
 	}
 	for i, id := range ids {
@@ -196,7 +196,7 @@ type process struct {
 	log *syncBuffer
 }
 
-func startProcess(t *testing.T, slack *slacktest.Server, dbURL string) *process {
+func startProcess(t *testing.T, slack *slackemu.Server, dbURL string) *process {
 	t.Helper()
 	bin, err := releasebotBinary()
 	if err != nil {
@@ -205,7 +205,7 @@ func startProcess(t *testing.T, slack *slacktest.Server, dbURL string) *process 
 	p := &process{cmd: exec.Command(bin), log: &syncBuffer{}}
 	p.cmd.Env = append(os.Environ(),
 		"SLACK_API_URL="+slack.APIURL(), "DATABASE_URL="+dbURL, "HTTP_ADDR=127.0.0.1:0",
-		"SLACK_BOT_TOKEN="+slacktest.BotToken, "SLACK_APP_TOKEN="+slacktest.AppToken,
+		"SLACK_BOT_TOKEN="+slackemu.BotToken, "SLACK_APP_TOKEN="+slackemu.AppToken,
 		"ADMINS="+admin, "LOG_LEVEL=debug", "LOG_FORMAT=text")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
@@ -246,7 +246,7 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 		h.cmd(dan, general, "/release subscribe all me")
 
 		// Slack hangs: every delivery stays in flight.
-		slack.SetFault("chat.postMessage", slacktest.Fault{Delay: time.Minute})
+		slack.SetFault("chat.postMessage", slackemu.Fault{Delay: time.Minute})
 		var ids []string
 		for i := range 6 {
 			id, _ := h.plan(ana, "billing", fmt.Sprintf("2.%d.0", i), 50*time.Minute, "type=standard")

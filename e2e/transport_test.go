@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/releasebot/releasebot/bot"
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -154,7 +154,7 @@ func TestReconnection(t *testing.T) {
 		mustContain(t, h.cmd(ana, releases, "/release help"), "/release new")
 
 		// A command is in a handler when the TCP link dies.
-		result := make(chan slacktest.CommandResult, 1)
+		result := make(chan slackemu.CommandResult, 1)
 		go func() {
 			res, _ := s.As(ana).Command(context.Background(), releases, "/release slow")
 			result <- res
@@ -188,7 +188,7 @@ func TestReadinessFollowsTheLink(t *testing.T) {
 			t.Fatalf("healthz %d %q", code, body)
 		}
 		h.eventually("ready", func() bool { code, _ := h.get("/readyz"); return code == 200 })
-		h.slack.SetFault("apps.connections.open", slacktest.Fault{HTTPStatus: 503})
+		h.slack.SetFault("apps.connections.open", slackemu.Fault{HTTPStatus: 503})
 		h.slack.DropConnections()
 		h.eventually("not ready", func() bool { code, _ := h.get("/readyz"); return code == 503 })
 		_, body := h.get("/readyz")
@@ -235,7 +235,7 @@ func TestGracefulShutdownWithEnvelopesInFlight(t *testing.T) {
 				return bot.Reply("done before shutdown"), nil
 			}})
 		}})
-		results := make(chan slacktest.CommandResult, 3)
+		results := make(chan slackemu.CommandResult, 3)
 		for range 3 {
 			go func() {
 				res, _ := h.slack.As(ana).Command(context.Background(), releases, "/release slow")

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/releasebot/releasebot/bot"
-	"github.com/releasebot/releasebot/bot/slacktest"
 	"github.com/releasebot/releasebot/reminders"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
@@ -29,7 +29,7 @@ func (p plain) Resolve(_ context.Context, m *storage.OutboxMessage) (reminders.D
 }
 
 type world struct {
-	slack    *slacktest.Server
+	slack    *slackemu.Server
 	store    *storage.Store
 	outbox   *reminders.Outbox
 	resolved chan string
@@ -37,9 +37,9 @@ type world struct {
 
 func newWorld(t *testing.T, o reminders.OutboxOptions) *world {
 	t.Helper()
-	slack := slacktest.New(slacktest.Config{})
+	slack := slackemu.New(slackemu.Config{})
 	t.Cleanup(slack.Close)
-	slack.AddUser(slacktest.User{ID: "U0ANA", Name: "ana"})
+	slack.AddUser(slackemu.User{ID: "U0ANA", Name: "ana"})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := storage.Open(context.Background(), storagetest.Fresh(t, "sqlite"), storage.WithLogger(quiet))
 	if err != nil {
@@ -48,7 +48,7 @@ func newWorld(t *testing.T, o reminders.OutboxOptions) *world {
 	t.Cleanup(func() { _ = store.Close() })
 	resolved := make(chan string, 100)
 	o.Store, o.Resolver, o.Logger = store, plain{resolved}, quiet
-	o.Sender = bot.NewAPI(bot.APIOptions{BotToken: slacktest.BotToken, APIURL: slack.APIURL(), Logger: quiet})
+	o.Sender = bot.NewAPI(bot.APIOptions{BotToken: slackemu.BotToken, APIURL: slack.APIURL(), Logger: quiet})
 	if o.PollInterval == 0 {
 		o.PollInterval = 20 * time.Millisecond
 	}
@@ -134,7 +134,7 @@ func TestNoSendAtTheEndOfALease(t *testing.T) {
 // unknown.
 func TestShutdownLetsSendsFinish(t *testing.T) {
 	w := newWorld(t, reminders.OutboxOptions{ShutdownGrace: 5 * time.Second})
-	w.slack.SetFault("chat.postMessage", slacktest.Fault{Delay: 500 * time.Millisecond, Times: 1})
+	w.slack.SetFault("chat.postMessage", slackemu.Fault{Delay: 500 * time.Millisecond, Times: 1})
 	stop := w.run(t)
 	w.enqueue(t, "slow")
 	w.outbox.Wake()
@@ -153,7 +153,7 @@ func TestShutdownLetsSendsFinish(t *testing.T) {
 // the queue as a temporary failure, for the next replica.
 func TestShutdownGraceRunsOut(t *testing.T) {
 	w := newWorld(t, reminders.OutboxOptions{ShutdownGrace: 50 * time.Millisecond})
-	w.slack.SetFault("chat.postMessage", slacktest.Fault{Delay: 5 * time.Second, Times: 1})
+	w.slack.SetFault("chat.postMessage", slackemu.Fault{Delay: 5 * time.Second, Times: 1})
 	stop := w.run(t)
 	w.enqueue(t, "stuck")
 	w.outbox.Wake()
@@ -172,7 +172,7 @@ func TestShutdownGraceRunsOut(t *testing.T) {
 // stay in the queue untouched instead of being claimed and put back.
 func TestRateLimitPauseClaimsNothing(t *testing.T) {
 	w := newWorld(t, reminders.OutboxOptions{Concurrency: 1})
-	w.slack.SetFault("chat.postMessage", slacktest.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 1})
+	w.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 1})
 	for _, k := range []string{"a", "b", "c"} {
 		w.enqueue(t, k)
 	}
@@ -206,8 +206,8 @@ func TestRateLimitPauseClaimsNothing(t *testing.T) {
 // so no crash can leave a failed message nobody was told about.
 func TestPermanentFailureAlertsAdmins(t *testing.T) {
 	w := newWorld(t, reminders.OutboxOptions{Admins: []string{"U0ADM"}})
-	w.slack.AddUser(slacktest.User{ID: "U0ADM", Name: "adm"})
-	w.slack.SetFault("chat.postMessage", slacktest.Fault{SlackError: "user_disabled", Times: 1})
+	w.slack.AddUser(slackemu.User{ID: "U0ADM", Name: "adm"})
+	w.slack.SetFault("chat.postMessage", slackemu.Fault{SlackError: "user_disabled", Times: 1})
 	w.enqueue(t, "doomed")
 	stop := w.run(t)
 	defer stop()

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/releasebot/releasebot/bot/slacktest"
+	"github.com/releasebot/releasebot/slackemu"
 )
 
 // Without tokens the bot explains every problem and exits with status 2.
@@ -48,13 +48,13 @@ func TestHelpListsEveryVariable(t *testing.T) {
 // directory, serves /healthz, and stops cleanly on SIGTERM without ever
 // printing a token.
 func TestStartsWithSQLiteByDefault(t *testing.T) {
-	emulator := slacktest.New(slacktest.Config{})
+	emulator := slackemu.New(slackemu.Config{})
 	defer emulator.Close()
 	dir := t.TempDir()
 	t.Chdir(dir)
 	addr := freeAddr(t)
-	t.Setenv("SLACK_APP_TOKEN", slacktest.AppToken)
-	t.Setenv("SLACK_BOT_TOKEN", slacktest.BotToken)
+	t.Setenv("SLACK_APP_TOKEN", slackemu.AppToken)
+	t.Setenv("SLACK_BOT_TOKEN", slackemu.BotToken)
 	t.Setenv("SLACK_API_URL", emulator.APIURL())
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("HTTP_ADDR", addr)
@@ -97,7 +97,7 @@ func TestStartsWithSQLiteByDefault(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("did not stop within 10s of SIGTERM")
 	}
-	for _, token := range []string{slacktest.AppToken, slacktest.BotToken} {
+	for _, token := range []string{slackemu.AppToken, slackemu.BotToken} {
 		if strings.Contains(errOut.String(), token) || strings.Contains(out.String(), token) {
 			t.Fatalf("a token was logged:\n%s", errOut.String())
 		}

@@ -1,4 +1,4 @@
-package slacktest
+package slackemu
 
 import (
 	"fmt"
@@ -66,13 +66,13 @@ func (c *channelState) displayName() string {
 // the test, not something to emulate.
 func (s *Server) AddUser(u User) {
 	if u.ID == "" {
-		panic("slacktest: AddUser: empty ID")
+		panic("slackemu: AddUser: empty ID")
 	}
 	if u.TZ == "" {
 		u.TZ = "UTC"
 	}
 	if _, err := time.LoadLocation(u.TZ); err != nil {
-		panic(fmt.Sprintf("slacktest: AddUser(%s): invalid TZ %q: %v", u.ID, u.TZ, err))
+		panic(fmt.Sprintf("slackemu: AddUser(%s): invalid TZ %q: %v", u.ID, u.TZ, err))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -87,7 +87,7 @@ func (s *Server) AddUser(u User) {
 // archive a channel or change its members mid-test).
 func (s *Server) AddChannel(c Channel) {
 	if c.ID == "" {
-		panic("slacktest: AddChannel: empty ID")
+		panic("slackemu: AddChannel: empty ID")
 	}
 	c.Members = slices.Clone(c.Members)
 	s.mu.Lock()
@@ -103,7 +103,7 @@ func (s *Server) AddChannel(c Channel) {
 // AddUserGroup adds or replaces a user group.
 func (s *Server) AddUserGroup(g UserGroup) {
 	if g.ID == "" {
-		panic("slacktest: AddUserGroup: empty ID")
+		panic("slackemu: AddUserGroup: empty ID")
 	}
 	g.Users = slices.Clone(g.Users)
 	s.mu.Lock()
@@ -119,7 +119,7 @@ func (s *Server) SetUserGroupUsers(id string, users []string) {
 	defer s.mu.Unlock()
 	g, ok := s.groups[id]
 	if !ok {
-		panic(fmt.Sprintf("slacktest: SetUserGroupUsers: unknown user group %q", id))
+		panic(fmt.Sprintf("slackemu: SetUserGroupUsers: unknown user group %q", id))
 	}
 	g.Users = slices.Clone(users)
 	s.changedLocked()

@@ -1,4 +1,4 @@
-package slacktest
+package slackemu
 
 import (
 	"context"
@@ -38,10 +38,10 @@ const (
 // ErrAckTimeout is returned (possibly wrapped) when the bot did not acknowledge
 // an envelope within Config.AckTimeout, which is what Slack's own client
 // reports to the user as a failure.
-var ErrAckTimeout = errors.New("slacktest: envelope not acknowledged within AckTimeout")
+var ErrAckTimeout = errors.New("slackemu: envelope not acknowledged within AckTimeout")
 
 // errClosed is returned by operations interrupted by Server.Close.
-var errClosed = errors.New("slacktest: server closed")
+var errClosed = errors.New("slackemu: server closed")
 
 // Config tunes the emulator. The zero value gives Slack's real timings, which
 // is what end-to-end tests want unless they test timeouts: then they shorten
@@ -182,7 +182,7 @@ func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		panic(fmt.Sprintf("slacktest: cannot listen on 127.0.0.1: %v", err))
+		panic(fmt.Sprintf("slackemu: cannot listen on 127.0.0.1: %v", err))
 	}
 	s := &Server{
 		cfg:          cfg,
@@ -273,7 +273,7 @@ func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("slacktest: WaitFor: condition still false when the context ended (%s): %w", s.summary(), ctx.Err())
+			return fmt.Errorf("slackemu: WaitFor: condition still false when the context ended (%s): %w", s.summary(), ctx.Err())
 		}
 	}
 }
@@ -304,7 +304,7 @@ func (s *Server) logf(format string, args ...any) {
 	if s.logClosed {
 		return
 	}
-	s.cfg.Logf("slacktest: "+format, args...)
+	s.cfg.Logf("slackemu: "+format, args...)
 }
 
 // protocolErrorLocked records a violation of Slack's protocol by the bot.

@@ -1,4 +1,4 @@
-package slacktest
+package slackemu
 
 import (
 	"context"
@@ -30,10 +30,10 @@ func (a *Actor) ID() string { return a.user }
 func (a *Actor) userLocked() (*User, error) {
 	u, ok := a.s.users[a.user]
 	if !ok {
-		return nil, fmt.Errorf("slacktest: unknown user %q (AddUser first)", a.user)
+		return nil, fmt.Errorf("slackemu: unknown user %q (AddUser first)", a.user)
 	}
 	if u.Deleted {
-		return nil, fmt.Errorf("slacktest: user %q is deactivated", a.user)
+		return nil, fmt.Errorf("slackemu: user %q is deactivated", a.user)
 	}
 	return u, nil
 }
@@ -57,7 +57,7 @@ func (a *Actor) Command(ctx context.Context, channel, line string) (CommandResul
 	s := a.s
 	line = strings.TrimSpace(line)
 	if !strings.HasPrefix(line, "/") {
-		return CommandResult{}, fmt.Errorf("slacktest: %q is not a slash command", line)
+		return CommandResult{}, fmt.Errorf("slackemu: %q is not a slash command", line)
 	}
 	command, text, _ := strings.Cut(line, " ")
 	text = strings.TrimSpace(text)
@@ -71,7 +71,7 @@ func (a *Actor) Command(ctx context.Context, channel, line string) (CommandResul
 	c := s.channels[channel]
 	if c == nil || (c.im && c.imUser != a.user) {
 		s.mu.Unlock()
-		return CommandResult{}, fmt.Errorf("slacktest: %s cannot run a command in unknown channel %q", a.user, channel)
+		return CommandResult{}, fmt.Errorf("slackemu: %s cannot run a command in unknown channel %q", a.user, channel)
 	}
 	ru := s.newResponseURLLocked(a.user, c.ID, "", true)
 	payload := map[string]any{
@@ -175,11 +175,11 @@ func (a *Actor) actionTargetLocked(m Message) (*msgRecord, error) {
 	rec := a.s.findMessageLocked(m.Channel, m.TS)
 	switch {
 	case rec == nil:
-		return nil, fmt.Errorf("slacktest: message %s in %s not found", m.TS, m.Channel)
+		return nil, fmt.Errorf("slackemu: message %s in %s not found", m.TS, m.Channel)
 	case rec.Deleted:
-		return nil, fmt.Errorf("slacktest: message %s in %s was deleted", m.TS, m.Channel)
+		return nil, fmt.Errorf("slackemu: message %s in %s was deleted", m.TS, m.Channel)
 	case !rec.visibleTo(a.user):
-		return nil, fmt.Errorf("slacktest: message %s in %s is ephemeral for %s, %s cannot see it", m.TS, m.Channel, rec.VisibleTo, a.user)
+		return nil, fmt.Errorf("slackemu: message %s in %s is ephemeral for %s, %s cannot see it", m.TS, m.Channel, rec.VisibleTo, a.user)
 	}
 	return rec, nil
 }
@@ -272,7 +272,7 @@ func (a *Actor) Click(ctx context.Context, m Message, label string) (Ack, error)
 	b, el, err := findButton(rec.Blocks, label)
 	if err != nil {
 		s.mu.Unlock()
-		return Ack{}, fmt.Errorf("slacktest: message %s: %w", m.TS, err)
+		return Ack{}, fmt.Errorf("slackemu: message %s: %w", m.TS, err)
 	}
 	payload := s.messageActionPayloadLocked(a.user, rec, s.buttonActionLocked(b, el))
 	s.mu.Unlock()
@@ -313,7 +313,7 @@ func (a *Actor) Select(ctx context.Context, m Message, placeholderOrBlock string
 	}
 	if len(matches) != 1 {
 		s.mu.Unlock()
-		return Ack{}, fmt.Errorf("slacktest: message %s: %d select menus match %q, want 1", m.TS, len(matches), placeholderOrBlock)
+		return Ack{}, fmt.Errorf("slackemu: message %s: %d select menus match %q, want 1", m.TS, len(matches), placeholderOrBlock)
 	}
 	el := matches[0]
 	opt, err := findOption(el, option)
@@ -365,7 +365,7 @@ func findOption(el map[string]any, want string) (map[string]any, error) {
 		}
 		texts = append(texts, strconv.Quote(textOf(o["text"])))
 	}
-	return nil, fmt.Errorf("slacktest: no option %q (options: %s)", want, strings.Join(texts, ", "))
+	return nil, fmt.Errorf("slackemu: no option %q (options: %s)", want, strings.Join(texts, ", "))
 }
 
 // Modal returns the top of this user's modal stack.
@@ -421,13 +421,13 @@ func (a *Actor) clickInView(ctx context.Context, label string, pick func() *view
 	vs := pick()
 	if vs == nil {
 		s.mu.Unlock()
-		return Ack{}, fmt.Errorf("slacktest: %s for %s", missing, a.user)
+		return Ack{}, fmt.Errorf("slackemu: %s for %s", missing, a.user)
 	}
 	blocks, _ := json.Marshal(getArr(vs.def, "blocks"))
 	b, el, err := findButton(blocks, label)
 	if err != nil {
 		s.mu.Unlock()
-		return Ack{}, fmt.Errorf("slacktest: view %s: %w", vs.id, err)
+		return Ack{}, fmt.Errorf("slackemu: view %s: %w", vs.id, err)
 	}
 	payload := s.viewActionPayloadLocked(a.user, vs, s.buttonActionLocked(b, el))
 	s.mu.Unlock()
@@ -470,16 +470,16 @@ func (a *Actor) Submit(ctx context.Context, values map[string]string) (SubmitRes
 	vs := s.topModalLocked(a.user)
 	if vs == nil {
 		s.mu.Unlock()
-		return SubmitResult{}, fmt.Errorf("slacktest: no modal is open for %s", a.user)
+		return SubmitResult{}, fmt.Errorf("slackemu: no modal is open for %s", a.user)
 	}
 	if textOf(vs.def["submit"]) == "" {
 		s.mu.Unlock()
-		return SubmitResult{}, fmt.Errorf("slacktest: view %s has no submit button", vs.id)
+		return SubmitResult{}, fmt.Errorf("slackemu: view %s has no submit button", vs.id)
 	}
 	state, err := s.submissionStateLocked(vs, values)
 	if err != nil {
 		s.mu.Unlock()
-		return SubmitResult{}, fmt.Errorf("slacktest: cannot submit view %s: %w", vs.id, err)
+		return SubmitResult{}, fmt.Errorf("slackemu: cannot submit view %s: %w", vs.id, err)
 	}
 	viewID := vs.id
 	payload := map[string]any{
@@ -797,7 +797,7 @@ func (a *Actor) CloseModal(ctx context.Context) error {
 	vs := s.topModalLocked(a.user)
 	if vs == nil {
 		s.mu.Unlock()
-		return fmt.Errorf("slacktest: no modal is open for %s", a.user)
+		return fmt.Errorf("slackemu: no modal is open for %s", a.user)
 	}
 	notify, clear := getBool(vs.def, "notify_on_close"), getBool(vs.def, "clear_on_close")
 	payload := map[string]any{

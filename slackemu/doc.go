@@ -1,4 +1,4 @@
-// Package slacktest is an in-process Slack for end-to-end tests of the
+// Package slackemu is an in-process Slack for end-to-end tests of the
 // release bot: the real bot (a slack-go Web API client plus a socketmode
 // client) talks to it over HTTP and websockets exactly as it talks to Slack,
 // while the test plays the users and inspects what they would see.
@@ -29,13 +29,13 @@
 //
 // # Usage
 //
-//	s := slacktest.New(slacktest.Config{Logf: t.Logf})
+//	s := slackemu.New(slackemu.Config{Logf: t.Logf})
 //	t.Cleanup(s.Close)
-//	s.AddUser(slacktest.User{ID: "U1", Name: "ana"})
-//	s.AddChannel(slacktest.Channel{ID: "C1", Name: "releases", Members: []string{"UBOT", "U1"}})
+//	s.AddUser(slackemu.User{ID: "U1", Name: "ana"})
+//	s.AddChannel(slackemu.Channel{ID: "C1", Name: "releases", Members: []string{"UBOT", "U1"}})
 //
-//	api := slack.New(slacktest.BotToken, slack.OptionAPIURL(s.APIURL()),
-//		slack.OptionAppLevelToken(slacktest.AppToken))
+//	api := slack.New(slackemu.BotToken, slack.OptionAPIURL(s.APIURL()),
+//		slack.OptionAppLevelToken(slackemu.AppToken))
 //	go runBot(ctx, socketmode.New(api)) // the code under test
 //
 //	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -57,4 +57,4 @@
 // reactions, attachments beyond counting as message content, multi-person
 // DMs, Enterprise Grid, HTTP-mode Events API request signing, and Slack's
 // markdown rendering (texts are compared as sent).
-package slacktest
+package slackemu

@@ -1,4 +1,4 @@
-package slacktest
+package slackemu
 
 // ValidateMessageBlocks checks a message's blocks (a JSON array) against
 // Slack's Block Kit limits exactly as the emulator's chat.postMessage does,

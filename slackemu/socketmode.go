@@ -1,4 +1,4 @@
-package slacktest
+package slackemu
 
 import (
 	"bytes"
@@ -351,7 +351,7 @@ func (s *Server) newEnvelope(envType string, payload any, retryAttempt int) (*en
 	}
 	raw, err := json.Marshal(payload)
 	if err != nil {
-		return nil, fmt.Errorf("slacktest: marshalling payload: %w", err)
+		return nil, fmt.Errorf("slackemu: marshalling payload: %w", err)
 	}
 	var head struct {
 		Type  string `json:"type"`
@@ -402,7 +402,7 @@ func (s *Server) deliver(ctx context.Context, env *envelope, avoid int) error {
 			case <-ch:
 				continue
 			case <-ctx.Done():
-				return fmt.Errorf("slacktest: no Socket Mode connection to deliver %s envelope: %w", env.typ, ctx.Err())
+				return fmt.Errorf("slackemu: no Socket Mode connection to deliver %s envelope: %w", env.typ, ctx.Err())
 			}
 		}
 		if err := c.writeJSON(json.RawMessage(env.data)); err != nil {
@@ -466,7 +466,7 @@ func (s *Server) awaitAck(ctx context.Context, env *envelope, limit time.Duratio
 		s.mu.Unlock()
 		return Ack{EnvelopeID: env.id}, ErrAckTimeout
 	case <-ctx.Done():
-		return Ack{EnvelopeID: env.id}, fmt.Errorf("slacktest: waiting for the ack of %s envelope %s: %w", env.typ, env.id, ctx.Err())
+		return Ack{EnvelopeID: env.id}, fmt.Errorf("slackemu: waiting for the ack of %s envelope %s: %w", env.typ, env.id, ctx.Err())
 	case <-s.done:
 		return Ack{EnvelopeID: env.id}, errClosed
 	}
@@ -553,7 +553,7 @@ func (s *Server) checkAckPayloadLocked(env *envelope, payload json.RawMessage) [
 func (s *Server) SendEvent(ctx context.Context, event any) (Ack, error) {
 	raw, err := json.Marshal(event)
 	if err != nil {
-		return Ack{}, fmt.Errorf("slacktest: marshalling event: %w", err)
+		return Ack{}, fmt.Errorf("slackemu: marshalling event: %w", err)
 	}
 	eventID := randID("Ev", 10)
 	wrapper := map[string]any{

@@ -1,4 +1,4 @@
-package slacktest
+package slackemu
 
 import (
 	"context"
