@@ -22,12 +22,30 @@ const (
 	KindEvent      Kind = "event"
 )
 
+// EnvelopeType is the Socket Mode envelope type that carries requests of
+// this kind, the "type" label of the transport's metrics.
+func (k Kind) EnvelopeType() string {
+	switch k {
+	case KindCommand:
+		return "slash_commands"
+	case KindAction, KindSubmission, KindViewClosed:
+		return "interactive"
+	case KindEvent:
+		return "events_api"
+	}
+	return "unknown"
+}
+
 // Request is a parsed envelope, the only thing handlers see.
 type Request struct {
 	Kind         Kind
 	EnvelopeID   string
 	RetryAttempt int
 	Received     time.Time
+	// DeliveryKey identifies the user action across redeliveries of its
+	// envelope: the trigger id of a command or click, the event id of an
+	// event. Dedup records it.
+	DeliveryKey string
 
 	UserID    string
 	UserName  string
