@@ -75,6 +75,7 @@ type link struct {
 	slack   *slackemu.Server
 	log     *logBuffer
 	dedup   *memDeduper
+	api     *API
 	metrics *Metrics
 	reg     *prometheus.Registry
 	stop    func()
@@ -99,8 +100,8 @@ func startLink(t *testing.T, router *Router, o linkOptions) *link {
 	l := &link{t: t, slack: s, log: &logBuffer{}, dedup: &memDeduper{}, reg: prometheus.NewRegistry()}
 	logger := slog.New(slog.NewTextHandler(l.log, &slog.HandlerOptions{Level: o.level}))
 	l.metrics = NewMetrics(l.reg)
-	api := NewAPI(APIOptions{BotToken: slackemu.BotToken, AppToken: slackemu.AppToken, APIURL: s.APIURL(), Metrics: l.metrics, Logger: logger})
-	ln := NewListener(ListenerOptions{API: api, Router: router, Dedup: l.dedup, Metrics: l.metrics, Logger: logger,
+	l.api = NewAPI(APIOptions{BotToken: slackemu.BotToken, AppToken: slackemu.AppToken, APIURL: s.APIURL(), Metrics: l.metrics, Logger: logger})
+	ln := NewListener(ListenerOptions{API: l.api, Router: router, Dedup: l.dedup, Metrics: l.metrics, Logger: logger,
 		AckBudget: o.ackBudget, Workers: o.workers, QueueSize: o.queue})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
