@@ -31,3 +31,19 @@ func TestRefusalsAreLoggedWithoutWhatWasTyped(t *testing.T) {
 		t.Fatalf("the typed title reached the log at info level:\n%s", logs)
 	}
 }
+
+// At debug level the refusal's text is there for whoever debugs it.
+func TestRefusalTextOnlyAtDebug(t *testing.T) {
+	const title = "Zanzibar-Quokka-Migration-7731"
+	r := NewRouter("/release")
+	r.HandleCommand(Subcommand{Name: "new", Summary: "Plan.", Handler: titleTaken})
+	l := startLink(t, r, linkOptions{level: slog.LevelDebug})
+	l.command(`/release new billing title="` + title + `"`)
+	logs := l.logs()
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, title) && !strings.Contains(line, "level=DEBUG") {
+			t.Errorf("the title is logged above debug: %s", line)
+		}
+	}
+	mustContain(t, logs, `msg="refusal shown to the user"`, title, "message_len=")
+}
