@@ -36,8 +36,8 @@ func TestAckQueueFailsSafe(t *testing.T) {
 	type retyped struct{ socketModeResponses chan socketmode.Response }
 	type right struct{ socketModeResponses chan *socketmode.Response }
 	for name, client := range map[string]any{
-		"renamed":    &renamed{},
-		"retyped":    &retyped{},
+		"renamed":    &renamed{responses: make(chan *socketmode.Response)},
+		"retyped":    &retyped{socketModeResponses: make(chan socketmode.Response)},
 		"not a ptr":  right{},
 		"nil":        (*right)(nil),
 		"nil client": nil,

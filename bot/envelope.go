@@ -76,7 +76,7 @@ func parseInteraction(cb slack.InteractionCallback, envelope string) (*Request, 
 			view := cb.View
 			req.View = &view
 		}
-		if cb.Message.Timestamp != "" || cb.Message.Msg.Timestamp != "" {
+		if cb.Message.Timestamp != "" {
 			msg := cb.Message
 			req.Message = &msg
 		}

@@ -14,6 +14,7 @@ import (
 // Kind is what sort of user action an envelope carries.
 type Kind string
 
+// The kinds of request a handler may receive.
 const (
 	KindCommand    Kind = "slash_command"
 	KindAction     Kind = "block_actions"
