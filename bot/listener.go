@@ -60,7 +60,6 @@ type Listener struct {
 	handle    Handler
 	ackQueue  func() int // nil when slack-go's queue is not found
 	connected atomic.Bool
-	draining  atomic.Bool
 	resent    sync.Map // envelope id → attempts, for acks whose write failed
 }
 
@@ -155,39 +154,39 @@ intake:
 		}
 	}
 
-	l.draining.Store(true)
 	close(jobs)
+	l.drain(&workers, stopWork)
+	if runErr == nil {
+		l.flushAcks()
+	}
+	closeLink()
+	l.setConnected(false)
+	return runErr
+}
+
+// drain waits for the workers to finish the queued jobs, at most the drain
+// timeout; then it cancels the handlers still running.
+func (l *Listener) drain(workers *sync.WaitGroup, stopWork context.CancelFunc) {
 	drained := make(chan struct{})
 	go func() { workers.Wait(); close(drained) }()
 	deadline := time.NewTimer(l.o.DrainTimeout)
 	defer deadline.Stop()
-	for waiting := true; waiting; {
+	for {
 		select {
 		case <-drained:
-			waiting = false
+			return
 		case <-deadline.C:
-			l.log.Warn("shutdown: handlers still running after the drain timeout; cancelling them")
+			l.log.Warn("shutdown: handlers still running after the drain timeout; cancelling them",
+				"drain_timeout_ms", l.o.DrainTimeout.Milliseconds())
 			stopWork()
 			<-drained
-			waiting = false
+			return
 		case evt := <-l.smc.Events:
 			// The link is still up while draining: refuse new work politely
 			// so nothing waits for an ack that will never come.
 			l.onEvent(evt, nil)
 		}
 	}
-	if runErr == nil {
-		l.flushAcks()
-	}
-	closeLink()
-	l.connected.Store(false)
-	if l.o.Metrics != nil {
-		l.o.Metrics.Connected.Set(0)
-	}
-	if runErr != nil {
-		return runErr
-	}
-	return nil
 }
 
 // flushAcks waits until slack-go has written the acks queued by the last
