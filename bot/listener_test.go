@@ -44,7 +44,7 @@ func TestRedeliveryAfterAPanicIsHandled(t *testing.T) {
 		t.Fatalf("the handler ran %d times", n)
 	}
 	logs := l.logs()
-	mustContain(t, logs, "handler panicked", "outcome=panic", "outcome=ok", "outcome=duplicate")
+	mustContain(t, logs, "handler panicked", "outcome=panic", "outcome=ok", "outcome=duplicate", "duration_ms=", "queued_ms=")
 	for _, outcome := range []string{OutcomePanic, OutcomeOK, OutcomeDuplicate} {
 		if v := metricValue(t, l.reg, "releasebot_envelopes_total", map[string]string{"type": "slash_commands", "outcome": outcome}); v != 1 {
 			t.Errorf("envelopes with outcome %s: %v", outcome, v)

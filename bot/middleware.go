@@ -142,8 +142,12 @@ func Instrument(m *Metrics, log *slog.Logger) Middleware {
 				m.Envelopes.WithLabelValues(req.Kind.EnvelopeType(), outcome).Inc()
 				m.HandlerDuration.WithLabelValues(req.Kind.EnvelopeType()).Observe(took.Seconds())
 			}
-			log.InfoContext(ctx, "envelope handled", append(requestAttrs(req),
-				"route", routeOf(req), "outcome", outcome, "duration_ms", took.Milliseconds())...)
+			attrs := append(requestAttrs(req), "route", routeOf(req), "outcome", outcome, "duration_ms", took.Milliseconds())
+			if !req.Received.IsZero() {
+				// Time spent waiting for a worker, which the ack budget includes.
+				attrs = append(attrs, "queued_ms", start.Sub(req.Received).Milliseconds())
+			}
+			log.InfoContext(ctx, "envelope handled", attrs...)
 			return resp, err
 		}
 	}

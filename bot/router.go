@@ -117,8 +117,9 @@ func Reply(format string, args ...any) *Response {
 }
 
 // UserError is a refusal the user should read as is: bad input, a missing
-// permission, a release in the wrong state. It is logged at info level and
-// nothing is retried.
+// permission, a release in the wrong state. Nothing is retried. It often
+// quotes what the user typed, so the log has its length at info level and
+// its text only at debug.
 type UserError struct{ Message string }
 
 func (e *UserError) Error() string { return e.Message }
