@@ -17,15 +17,6 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
-// Deduper remembers which deliveries were handled, across replicas, so a
-// redelivered envelope changes nothing the second time.
-type Deduper interface {
-	// FirstDelivery records key and reports whether it was not seen before.
-	FirstDelivery(ctx context.Context, key string) (bool, error)
-	// Forget removes key after a failed attempt so a redelivery can retry.
-	Forget(ctx context.Context, key string) error
-}
-
 // ListenerOptions configures NewListener.
 type ListenerOptions struct {
 	API     *API

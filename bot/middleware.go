@@ -88,6 +88,15 @@ func Recover(log *slog.Logger) Middleware {
 	}
 }
 
+// Deduper remembers which deliveries were handled, across replicas, so a
+// redelivered envelope changes nothing the second time.
+type Deduper interface {
+	// FirstDelivery records key and reports whether it was not seen before.
+	FirstDelivery(ctx context.Context, key string) (bool, error)
+	// Forget removes key after a failed attempt so a redelivery can retry.
+	Forget(ctx context.Context, key string) error
+}
+
 // Dedup records req.DeliveryKey before the handler runs, so that a
 // redelivered envelope changes nothing the second time (ErrDuplicate). A
 // handler that fails or panics removes its key again so that a redelivery
