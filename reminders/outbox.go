@@ -76,6 +76,11 @@ type OutboxOptions struct {
 	// BaseBackoff is the first retry's wait (default 2 s).
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
+	// AuthProbe is how long sending stays paused after Slack refused the
+	// bot's token before auth.test is tried (default 5 s); each failed
+	// probe doubles the wait, up to AuthProbeMax (default 1 min).
+	AuthProbe    time.Duration
+	AuthProbeMax time.Duration
 }
 
 // Outbox delivers queued messages.
@@ -88,6 +93,9 @@ type Outbox struct {
 	pauseMu sync.Mutex
 	paused  map[string]time.Time // Slack method → no calls before this time
 
+	authMu sync.Mutex
+	auth   authPause
+
 	busy     atomic.Int64   // messages being delivered
 	sending  sync.WaitGroup // their goroutines
 	flightMu sync.Mutex
@@ -95,6 +103,8 @@ type Outbox struct {
 
 	sent, failed, dropped prometheus.Counter
 	retried               *prometheus.CounterVec
+	pausedGauge           *prometheus.GaugeVec
+	pauses                *prometheus.CounterVec
 	countsMu              sync.Mutex
 	counts                storage.OutboxBacklog
 	countedAt             time.Time
@@ -129,6 +139,12 @@ func NewOutbox(o OutboxOptions) *Outbox {
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 5 * time.Second
 	}
+	if o.AuthProbe <= 0 {
+		o.AuthProbe = 5 * time.Second
+	}
+	if o.AuthProbeMax < o.AuthProbe {
+		o.AuthProbeMax = max(o.AuthProbe, time.Minute)
+	}
 	ob := &Outbox{
 		o: o, log: o.Logger, worker: workerName(), wake: make(chan struct{}, 1),
 		paused: map[string]time.Time{}, inFlight: map[int64]bool{},
@@ -154,9 +170,22 @@ func NewOutbox(o OutboxOptions) *Outbox {
 		func(b storage.OutboxBacklog) float64 { return b.OldestDue.Seconds() })
 	ob.retried.WithLabelValues("rate_limited")
 	ob.retried.WithLabelValues("temporary")
-	if o.Registry != nil {
-		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, pending, oldest)
+	ob.pausedGauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "releasebot_outbox_paused",
+		Help: "1 while this replica sends nothing because Slack refused the bot token, by Slack's error code; it resumes once auth.test succeeds.",
+	}, []string{"reason"})
+	ob.pauses = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "releasebot_outbox_pauses_total",
+		Help: "Times this replica paused sending because Slack refused the bot token, by Slack's error code.",
+	}, []string{"reason"})
+	for _, code := range bot.CredentialCodes() {
+		ob.pausedGauge.WithLabelValues(code)
+		ob.pauses.WithLabelValues(code)
 	}
+	if o.Registry != nil {
+		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, pending, oldest, ob.pausedGauge, ob.pauses)
+	}
+	ob.auth.probeIn = o.AuthProbe
 	return ob
 }
 
@@ -186,10 +215,11 @@ func (ob *Outbox) Run(ctx context.Context) {
 		if _, err := ob.o.Store.ReleaseExpired(ctx, ob.sendingNow()...); err != nil && ctx.Err() == nil {
 			ob.log.Warn("outbox: releasing expired leases failed", "err", err)
 		}
-		// While Slack has asked us to wait, claiming would only put the
-		// messages back: sleep until the pause ends instead.
+		// While Slack has asked us to wait, or refuses the token, claiming
+		// would only put the messages back: sleep until the pause ends
+		// instead.
 		var resume *time.Timer
-		if wait := ob.pausedFor("chat.postMessage"); wait > 0 {
+		if wait := max(ob.pausedFor("chat.postMessage"), ob.credentialWait(ctx)); wait > 0 {
 			resume = time.NewTimer(wait)
 		} else {
 			resume = time.NewTimer(time.Hour)
@@ -239,7 +269,7 @@ func (ob *Outbox) backlog() storage.OutboxBacklog {
 // no claimed message waits for a sender while its lease runs down.
 func (ob *Outbox) DeliverDue(ctx context.Context) (int, error) {
 	idle := ob.o.Concurrency - int(ob.busy.Load())
-	if idle <= 0 {
+	if idle <= 0 || ob.PauseReason() != "" {
 		return 0, nil
 	}
 	began := time.Now()
@@ -289,18 +319,24 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 
 	// A message is sent only with time to spare on its lease: past the
 	// lease another replica may take it, and both would send it. The
-	// send is cut off a sixth of a lease before the lease ends so that the
+	// send is cut off a third of a lease before the lease ends, and
+	// recording a message Slack accepted may wait for a lost database
+	// connection until a sixth of a lease before it ends, so that the
 	// outcome is recorded in time. A message whose lease is already short
 	// (this replica's clock runs ahead of the one that claimed it), or one
-	// claimed as shutdown began, is handed back at once for any replica.
-	left := ob.o.Lease * 5 / 6
+	// claimed as shutdown began or while Slack refuses the token, is
+	// handed back at once for any replica.
+	leaseLeft := ob.o.Lease
 	if m.ClaimedUntil != nil {
-		left = m.ClaimedUntil.Sub(ob.o.Clock()) - ob.o.Lease/6
+		leaseLeft = m.ClaimedUntil.Sub(ob.o.Clock())
 	}
-	if ctx.Err() != nil || left < ob.o.Lease/3 {
+	left := leaseLeft - ob.o.Lease/3
+	if ctx.Err() != nil || left < ob.o.Lease/6 || ob.PauseReason() != "" {
 		ob.handBack(recordCtx, m, log)
 		return
 	}
+	markCtx, cancelMark := context.WithTimeout(recordCtx, leaseLeft-ob.o.Lease/6)
+	defer cancelMark()
 	// Shutdown does not cancel a send on its way to Slack right away: an
 	// answer lost there is a possible duplicate. It gets ShutdownGrace.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), left)
@@ -313,6 +349,10 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 
 	d, err := ob.o.Resolver.Resolve(sendCtx, m)
 	switch {
+	case bot.IsCredential(err):
+		ob.pauseForCredentials(bot.ErrorCode(err), "resolve")
+		ob.handBack(recordCtx, m, log)
+		return
 	case err != nil && m.Attempts >= ob.o.MaxAttempts:
 		log.Error("outbox: cannot prepare message; giving up", "err", err)
 		ob.finish(recordCtx, m, log, storage.OutboxFailed, fmt.Sprintf("could not prepare it after %d attempts: %v", m.Attempts, err))
@@ -357,9 +397,11 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		return err
 	})
 	if err == nil {
-		if err := ob.o.Store.MarkSent(recordCtx, m, ob.worker, channel, ts); err != nil {
-			// The message is out; only the record failed. Logged loudly:
-			// this is the window in which a later retry could repeat it.
+		ob.tokenWorks()
+		if err := ob.o.Store.MarkSent(markCtx, m, ob.worker, channel, ts); err != nil {
+			// The message is out; only the record failed, even after
+			// waiting for the database. Logged loudly: this is the window
+			// in which the next holder of the lease repeats it.
 			log.Error("outbox: sent but not recorded", "err", err, "channel", channel, "ts", ts)
 			return
 		}
@@ -373,6 +415,12 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		apiErr = &bot.APIError{Kind: bot.Temporary, Err: err}
 	}
 	switch apiErr.Kind {
+	case bot.Credential:
+		// Nothing is wrong with this message: every message would fail
+		// the same way. It goes back untouched, and sending stops until
+		// the token works again.
+		ob.pauseForCredentials(apiErr.Code, method)
+		ob.handBack(recordCtx, m, log)
 	case bot.RateLimited:
 		ob.pause(method, apiErr.RetryAfter)
 		ob.retry(recordCtx, m, log, apiErr.RetryAfter, "rate limited", "rate_limited")
