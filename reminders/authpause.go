@@ -43,9 +43,7 @@ func (ob *Outbox) pauseForCredentials(code, method string) {
 }
 
 // tokenWorks notes a send that went through: the next credential pause
-// probes at the shortest interval again. Without this, a token that works
-// for auth.test but lacks a scope the sends need (missing_scope) would be
-// probed, resumed and paused again at the shortest interval forever.
+// probes at the shortest interval again.
 func (ob *Outbox) tokenWorks() {
 	ob.authMu.Lock()
 	defer ob.authMu.Unlock()
@@ -81,6 +79,10 @@ func (ob *Outbox) credentialWait(ctx context.Context) time.Duration {
 		ob.log.Debug("outbox: the bot token is still refused", "err", err, "next_probe_ms", ob.auth.probeIn.Milliseconds())
 		return ob.auth.probeIn
 	}
+	// The next pause waits longer, unless a send succeeds meanwhile
+	// (tokenWorks): a token that passes auth.test but still cannot send
+	// (missing_scope) is tried less and less often, up to AuthProbeMax.
+	ob.auth.probeIn = min(2*ob.auth.probeIn, ob.o.AuthProbeMax)
 	ob.pausedGauge.WithLabelValues(ob.auth.reason).Set(0)
 	ob.log.Info("outbox: the bot token works again; sending resumes",
 		"code", ob.auth.reason, "paused_ms", time.Since(ob.auth.since).Milliseconds())

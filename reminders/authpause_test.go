@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/releasebot/releasebot/reminders"
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -97,4 +98,28 @@ func TestCredentialErrorPausesSending(t *testing.T) {
 			t.Fatalf("%s: %d attempts, want 1", k, m.Attempts)
 		}
 	}
+}
+
+// A token that passes auth.test but cannot send (a scope removed) is tried
+// less and less often instead of at the shortest interval forever, and
+// still nothing is failed.
+func TestMissingScopeBacksOff(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	w := newWorld(t, reminders.OutboxOptions{Registry: reg, AuthProbe: 10 * time.Millisecond, AuthProbeMax: 80 * time.Millisecond, Concurrency: 1})
+	w.slack.SetFault("chat.postMessage", slackemu.Fault{SlackError: "missing_scope"})
+	w.enqueue(t, "a")
+	stop := w.run(t)
+	defer stop()
+	w.waitFor(t, "six pauses", func() bool { return metricValue(t, reg, "releasebot_outbox_pauses_total", "missing_scope") >= 6 })
+	calls := w.slack.Calls("chat.postMessage")
+	// Pause n waits 10·2^(n-1) ms, capped at 80: the gap before the
+	// fifth try is at least the cap.
+	if gap := calls[4].At.Sub(calls[3].At); gap < 80*time.Millisecond {
+		t.Fatalf("tries 4 and 5 came %s apart, sooner than the 80 ms cap", gap)
+	}
+	if m := w.message(t, "a"); m.Status == storage.OutboxFailed || m.Attempts > 1 {
+		t.Fatalf("%s after %d attempts", m.Status, m.Attempts)
+	}
+	w.slack.ClearFaults()
+	w.waitFor(t, "the message to go out", func() bool { return w.message(t, "a").Status == storage.OutboxSent })
 }
