@@ -348,25 +348,7 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 	defer stopGrace()
 
 	d, err := ob.o.Resolver.Resolve(sendCtx, m)
-	switch {
-	case bot.IsCredential(err):
-		ob.pauseForCredentials(bot.ErrorCode(err), "resolve")
-		ob.handBack(recordCtx, m, log)
-		return
-	case err != nil && m.Attempts >= ob.o.MaxAttempts:
-		log.Error("outbox: cannot prepare message; giving up", "err", err)
-		ob.finish(recordCtx, m, log, storage.OutboxFailed, fmt.Sprintf("could not prepare it after %d attempts: %v", m.Attempts, err))
-		return
-	case err != nil:
-		log.Warn("outbox: cannot prepare message", "err", err)
-		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
-		return
-	case d.Drop != "":
-		log.Info("outbox: message dropped", "reason", d.Drop)
-		ob.finish(recordCtx, m, log, storage.OutboxDropped, d.Drop)
-		return
-	case d.Wait > 0:
-		ob.retry(recordCtx, m, log, d.Wait, storage.WaitingPrefix+d.Message.Text, "")
+	if !ob.ready(recordCtx, m, log, d, err) {
 		return
 	}
 
@@ -379,8 +361,56 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		return
 	}
 
-	var channel, ts string
-	err = ob.o.Sender.Once(sendCtx, method, func(ctx context.Context) error {
+	channel, ts, err := ob.send(sendCtx, method, d)
+	if err == nil {
+		ob.tokenWorks()
+		if err := ob.o.Store.MarkSent(markCtx, m, ob.worker, channel, ts); err != nil {
+			// The message is out; only the record failed, even after
+			// waiting for the database. Logged loudly: this is the window
+			// in which the next holder of the lease repeats it.
+			log.Error("outbox: sent but not recorded", "err", err, "channel", channel, "ts", ts)
+			return
+		}
+		ob.sent.Inc()
+		log.Debug("outbox: delivered", "channel", channel, "ts", ts)
+		return
+	}
+
+	ob.sendFailed(recordCtx, m, log, d.Channel, method, err)
+}
+
+// ready tells whether a resolved message is to be sent now, and otherwise
+// records why not: Slack refused the token while preparing it, it could
+// not be prepared, it is no longer relevant, or it must wait.
+func (ob *Outbox) ready(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, d Delivery, err error) bool {
+	switch {
+	case bot.IsCredential(err):
+		ob.pauseForCredentials(bot.ErrorCode(err), "resolve")
+		ob.handBack(ctx, m, log)
+		return false
+	case err != nil && m.Attempts >= ob.o.MaxAttempts:
+		log.Error("outbox: cannot prepare message; giving up", "err", err)
+		ob.finish(ctx, m, log, storage.OutboxFailed, fmt.Sprintf("could not prepare it after %d attempts: %v", m.Attempts, err))
+		return false
+	case err != nil:
+		log.Warn("outbox: cannot prepare message", "err", err)
+		ob.retry(ctx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
+		return false
+	case d.Drop != "":
+		log.Info("outbox: message dropped", "reason", d.Drop)
+		ob.finish(ctx, m, log, storage.OutboxDropped, d.Drop)
+		return false
+	case d.Wait > 0:
+		ob.retry(ctx, m, log, d.Wait, storage.WaitingPrefix+d.Message.Text, "")
+		return false
+	}
+	return true
+}
+
+// send makes the one Slack call of a delivery and returns where the
+// message landed.
+func (ob *Outbox) send(ctx context.Context, method string, d Delivery) (channel, ts string, err error) {
+	err = ob.o.Sender.Once(ctx, method, func(ctx context.Context) error {
 		var err error
 		opts := []slack.MsgOption{slack.MsgOptionText(d.Message.Text, false)}
 		if len(d.Message.Blocks) > 0 {
@@ -396,20 +426,11 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		channel, ts, err = ob.o.Sender.Client().PostMessageContext(ctx, d.Channel, opts...)
 		return err
 	})
-	if err == nil {
-		ob.tokenWorks()
-		if err := ob.o.Store.MarkSent(markCtx, m, ob.worker, channel, ts); err != nil {
-			// The message is out; only the record failed, even after
-			// waiting for the database. Logged loudly: this is the window
-			// in which the next holder of the lease repeats it.
-			log.Error("outbox: sent but not recorded", "err", err, "channel", channel, "ts", ts)
-			return
-		}
-		ob.sent.Inc()
-		log.Debug("outbox: delivered", "channel", channel, "ts", ts)
-		return
-	}
+	return channel, ts, err
+}
 
+// sendFailed records what a failed Slack call means for the message.
+func (ob *Outbox) sendFailed(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, channel, method string, err error) {
 	var apiErr *bot.APIError
 	if !errors.As(err, &apiErr) {
 		apiErr = &bot.APIError{Kind: bot.Temporary, Err: err}
@@ -420,20 +441,20 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		// the same way. It goes back untouched, and sending stops until
 		// the token works again.
 		ob.pauseForCredentials(apiErr.Code, method)
-		ob.handBack(recordCtx, m, log)
+		ob.handBack(ctx, m, log)
 	case bot.RateLimited:
 		ob.pause(method, apiErr.RetryAfter)
-		ob.retry(recordCtx, m, log, apiErr.RetryAfter, "rate limited", "rate_limited")
+		ob.retry(ctx, m, log, apiErr.RetryAfter, "rate limited", "rate_limited")
 	case bot.Temporary:
 		if m.Attempts >= ob.o.MaxAttempts {
 			log.Error("outbox: giving up after repeated failures", "err", err)
-			ob.finish(recordCtx, m, log, storage.OutboxFailed, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, err))
+			ob.finish(ctx, m, log, storage.OutboxFailed, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, err))
 			return
 		}
-		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
+		ob.retry(ctx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
 	default:
-		log.Error("outbox: Slack refused the message", "code", apiErr.Code, "channel", d.Channel)
-		ob.finish(recordCtx, m, log, storage.OutboxFailed, apiErr.Code, ob.adminAlerts(m, d.Channel, apiErr.Code)...)
+		log.Error("outbox: Slack refused the message", "code", apiErr.Code, "channel", channel)
+		ob.finish(ctx, m, log, storage.OutboxFailed, apiErr.Code, ob.adminAlerts(m, channel, apiErr.Code)...)
 	}
 }
 
