@@ -20,6 +20,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/config"
+	"github.com/releasebot/releasebot/reminders"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -101,6 +102,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	router := bot.NewRouter("/release")
 	deps := Deps{Config: cfg, Store: store, API: api, Clock: o.Clock, Logger: log, BotUserID: botUserID, Registry: o.Registry, Tuning: o.Tuning}
 	sys := build(router, deps)
+	ready.outbox.Store(sys.outbox)
 	if o.ExtraRoutes != nil {
 		o.ExtraRoutes(router)
 	}
@@ -142,11 +144,13 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	return errors.Join(all...)
 }
 
-// readiness answers /readyz: the database must answer and, once the
-// transport exists, the Socket Mode link must be up.
+// readiness answers /readyz: the database must answer, once the
+// transport exists the Socket Mode link must be up, and the outbox must
+// not be paused because Slack refuses the bot token.
 type readiness struct {
 	store    *storage.Store
 	listener atomic.Pointer[bot.Listener]
+	outbox   atomic.Pointer[reminders.Outbox]
 }
 
 func (r *readiness) problems(ctx context.Context) []string {
@@ -156,6 +160,11 @@ func (r *readiness) problems(ctx context.Context) []string {
 	}
 	if l := r.listener.Load(); l == nil || !l.Connected() {
 		out = append(out, "slack socket mode not connected")
+	}
+	if ob := r.outbox.Load(); ob != nil {
+		if code := ob.PauseReason(); code != "" {
+			out = append(out, fmt.Sprintf("outbox paused: slack refuses the bot token (%s)", code))
+		}
 	}
 	return out
 }

@@ -150,6 +150,9 @@ type Subcommand struct {
 	Usage string
 	// Summary is the one-line description in the help.
 	Summary string
+	// Section, when set, lists the subcommand under that heading after
+	// the others in the help (e.g. "Admins").
+	Section string
 	Handler Handler
 }
 
@@ -322,12 +325,26 @@ func afterWords(text string, n int) string {
 // the user typed that matched nothing.
 func (r *Router) Help(unknown string) *Response {
 	var lines []string
+	sections := map[string][]string{}
+	var order []string
 	for _, s := range r.subcommands {
 		usage := r.command + " " + s.Name
 		if s.Usage != "" {
 			usage += " " + s.Usage
 		}
-		lines = append(lines, fmt.Sprintf("`%s`\n        %s", usage, s.Summary))
+		line := fmt.Sprintf("`%s`\n        %s", usage, s.Summary)
+		if s.Section == "" {
+			lines = append(lines, line)
+			continue
+		}
+		if _, seen := sections[s.Section]; !seen {
+			order = append(order, s.Section)
+		}
+		sections[s.Section] = append(sections[s.Section], line)
+	}
+	for _, name := range order {
+		lines = append(lines, "*"+name+"*")
+		lines = append(lines, sections[name]...)
 	}
 	intro := fmt.Sprintf("*%s* plans releases, collects approvals and keeps stakeholders informed. Commands:", r.command)
 	if unknown != "" {
