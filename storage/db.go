@@ -91,8 +91,11 @@ func sqliteTarget(path string, extra url.Values) (Target, error) {
 type Store struct {
 	db      *gorm.DB
 	dialect string
-	now     func() time.Time
-	log     *slog.Logger
+	// path is the SQLite file; empty for PostgreSQL.
+	path string
+	slow time.Duration
+	now  func() time.Time
+	log  *slog.Logger
 	// beforeRetry, when set, is told of each transaction InTxRetry is
 	// about to run again; tests use it to end the contention they caused.
 	beforeRetry func(attempt int, err error)
@@ -107,6 +110,10 @@ func WithClock(clock func() time.Time) Option { return func(s *Store) { s.now = 
 // WithLogger sets the logger for slow queries and migrations.
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 
+// WithSlowQuery sets how long a query runs before it is logged as slow
+// (default 500ms).
+func WithSlowQuery(d time.Duration) Option { return func(s *Store) { s.slow = d } }
+
 // Open connects, checks the connection and migrates the schema.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	target, err := ParseURL(rawURL)
@@ -118,7 +125,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 
 // OpenTarget is Open for an already parsed URL.
 func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, error) {
-	s := &Store{dialect: target.Dialect, now: time.Now, log: slog.Default()}
+	s := &Store{dialect: target.Dialect, path: target.Path, now: time.Now, log: slog.Default(), slow: defaultSlowQuery}
 	for _, o := range opts {
 		o(s)
 	}
@@ -132,7 +139,7 @@ func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, err
 		return nil, fmt.Errorf("unknown database dialect %q", target.Dialect)
 	}
 	db, err := gorm.Open(dialector, &gorm.Config{
-		Logger:                 newGormLogger(s.log),
+		Logger:                 newGormLogger(s.log, s.slow),
 		NowFunc:                func() time.Time { return s.now().UTC() },
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
@@ -200,18 +207,26 @@ func (s *Store) Close() error {
 func (s *Store) Gorm(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
 // gormLogger sends gorm's warnings and errors to slog; record-not-found is
-// an answer, not an error.
+// an answer, not an error. It logs SQL as written, with placeholders and
+// never the values bound to them: those are what users typed (titles,
+// impact, reasons).
 type gormLogger struct {
 	log   *slog.Logger
 	level logger.LogLevel
+	slow  time.Duration
 }
 
-func newGormLogger(l *slog.Logger) logger.Interface {
-	return &gormLogger{log: l, level: logger.Warn}
+func newGormLogger(l *slog.Logger, slow time.Duration) logger.Interface {
+	return &gormLogger{log: l, level: logger.Warn, slow: slow}
 }
 
 func (g *gormLogger) LogMode(level logger.LogLevel) logger.Interface {
-	return &gormLogger{log: g.log, level: level}
+	return &gormLogger{log: g.log, level: level, slow: g.slow}
+}
+
+// ParamsFilter makes gorm hand Trace the SQL without its values.
+func (g *gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
 }
 
 func (g *gormLogger) Info(ctx context.Context, msg string, args ...any) {
@@ -232,16 +247,17 @@ func (g *gormLogger) Error(ctx context.Context, msg string, args ...any) {
 	}
 }
 
-const slowQuery = 500 * time.Millisecond
+const defaultSlowQuery = 500 * time.Millisecond
 
 func (g *gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	elapsed := time.Since(begin)
 	switch {
 	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, context.Canceled) && g.level >= logger.Warn:
+		// Debug only: a driver's error may quote the values.
 		sql, _ := fc()
-		g.log.DebugContext(ctx, "query failed", "sql", sql, "err", err, "duration", elapsed)
-	case elapsed > slowQuery && g.level >= logger.Warn:
+		g.log.DebugContext(ctx, "query failed", "sql", sql, "err", err, "duration_ms", elapsed.Milliseconds())
+	case elapsed > g.slow && g.level >= logger.Warn:
 		sql, rows := fc()
-		g.log.WarnContext(ctx, "slow query", "sql", sql, "rows", rows, "duration", elapsed)
+		g.log.WarnContext(ctx, "slow query", "sql", sql, "rows", rows, "duration_ms", elapsed.Milliseconds())
 	}
 }
