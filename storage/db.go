@@ -4,6 +4,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,26 @@ type Target struct {
 	DSN string
 	// Path is the SQLite file, for messages.
 	Path string
+	// probeDSN is DSN with a short busy timeout, for CheckWritable.
+	probeDSN string
+}
+
+// Redacted is the database for logs: the URL without its password, or the
+// SQLite file.
+func (t Target) Redacted() string {
+	if t.Dialect == SQLite {
+		return "sqlite:" + t.Path
+	}
+	u, err := url.Parse(t.DSN)
+	if err != nil {
+		return "postgres://(malformed)"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // ParseURL reads DATABASE_URL: empty → releasebot.db; sqlite:PATH,
@@ -72,19 +93,22 @@ func ParseURL(raw string) (Target, error) {
 // transactions so a read-then-write transaction takes the write lock up
 // front and cannot fail half-way with SQLITE_BUSY.
 func sqliteTarget(path string, extra url.Values) (Target, error) {
-	q := url.Values{}
-	for k, vs := range extra {
-		q[k] = vs
+	dsn := func(busyTimeout time.Duration) string {
+		q := url.Values{}
+		for k, vs := range extra {
+			q[k] = vs
+		}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		// The driver already writes times in SQLite's own format, which sorts
+		// correctly as text for UTC values; do not add _time_format: this
+		// driver version stops reading options after it, losing _txlock.
+		q.Set("_txlock", "immediate")
+		return "file:" + path + "?" + q.Encode()
 	}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	// The driver already writes times in SQLite's own format, which sorts
-	// correctly as text for UTC values; do not add _time_format: this
-	// driver version stops reading options after it, losing _txlock.
-	q.Set("_txlock", "immediate")
-	return Target{Dialect: SQLite, DSN: "file:" + path + "?" + q.Encode(), Path: path}, nil
+	return Target{Dialect: SQLite, DSN: dsn(10 * time.Second), Path: path, probeDSN: dsn(probeBusyTimeout)}, nil
 }
 
 // Store is the database.
@@ -93,9 +117,12 @@ type Store struct {
 	dialect string
 	// path is the SQLite file; empty for PostgreSQL.
 	path string
-	slow time.Duration
-	now  func() time.Time
-	log  *slog.Logger
+	// probe is a connection of its own to the SQLite file, with a short
+	// busy timeout, for CheckWritable.
+	probe *sql.DB
+	slow  time.Duration
+	now   func() time.Time
+	log   *slog.Logger
 	// beforeRetry, when set, is told of each transaction InTxRetry is
 	// about to run again; tests use it to end the contention they caused.
 	beforeRetry func(attempt int, err error)
@@ -165,10 +192,17 @@ func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, err
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	if target.Dialect == SQLite {
+		if s.probe, err = sql.Open(sqliteDriver, target.probeDSN); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("open %s database: %w", target.Dialect, err)
+		}
+		s.probe.SetMaxOpenConns(1)
 	}
 	if err := s.migrate(ctx); err != nil {
-		_ = sqlDB.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -200,7 +234,55 @@ func (s *Store) Close() error {
 	if err != nil {
 		return fmt.Errorf("database handle: %w", err)
 	}
+	if s.probe != nil {
+		_ = s.probe.Close()
+	}
 	return sqlDB.Close()
+}
+
+// ErrUnreachable marks an Open that failed because the database did not
+// answer: worth trying again, unlike a malformed URL or a failed migration.
+var ErrUnreachable = errors.New("database unreachable")
+
+// ErrNotWritable is CheckWritable's answer when the database answers but
+// would not take a write now.
+var ErrNotWritable = errors.New("database not writable")
+
+// probeBusyTimeout bounds how long CheckWritable waits for SQLite's write
+// lock: a writer of this process holds it for milliseconds, another process
+// that holds it longer is what readiness must report.
+const probeBusyTimeout = 500 * time.Millisecond
+
+// sqliteDriver is the database/sql name glebarez/sqlite registers.
+const sqliteDriver = "sqlite"
+
+// CheckWritable tells whether a write could start now. SQLite: it takes the
+// write lock (BEGIN IMMEDIATE) with a short busy timeout and rolls back, so
+// another process holding the lock makes it fail. PostgreSQL: the server
+// answers and accepts writes (not a standby, not read-only).
+func (s *Store) CheckWritable(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if s.dialect == SQLite {
+		// The probe's DSN asks for IMMEDIATE transactions: BEGIN takes
+		// the write lock or fails once the busy timeout runs out.
+		tx, err := s.probe.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("%w: the write lock is held elsewhere: %w", ErrNotWritable, err)
+		}
+		return tx.Rollback()
+	}
+	var readOnly string
+	if err := s.db.WithContext(ctx).Raw("SELECT current_setting('transaction_read_only')").Scan(&readOnly).Error; err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	if readOnly == "on" {
+		return fmt.Errorf("%w: the server is read-only (a standby?)", ErrNotWritable)
+	}
+	return nil
 }
 
 // Gorm exposes the handle for the few queries that read across tables.
