@@ -171,6 +171,8 @@ func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, err
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
+		// Ping below tells an unreachable server from other failures.
+		DisableAutomaticPing: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", target.Dialect, err)
