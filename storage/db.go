@@ -194,7 +194,12 @@ func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, err
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
-		return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
+		if target.Dialect == Postgres {
+			return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
+		}
+		// A SQLite file that cannot be opened is a setting to fix, not a
+		// server to wait for.
+		return nil, err
 	}
 	if target.Dialect == SQLite {
 		if s.probe, err = sql.Open(sqliteDriver, target.probeDSN); err != nil {
@@ -242,8 +247,9 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// ErrUnreachable marks an Open that failed because the database did not
-// answer: worth trying again, unlike a malformed URL or a failed migration.
+// ErrUnreachable marks an Open that failed because the PostgreSQL server did
+// not answer: worth trying again, unlike a malformed URL or a failed
+// migration.
 var ErrUnreachable = errors.New("database unreachable")
 
 // ErrNotWritable is CheckWritable's answer when the database answers but
@@ -273,9 +279,12 @@ func (s *Store) CheckWritable(ctx context.Context) error {
 		// the write lock or fails once the busy timeout runs out.
 		tx, err := s.probe.BeginTx(ctx, nil)
 		if err != nil {
-			return fmt.Errorf("%w: the write lock is held elsewhere: %w", ErrNotWritable, err)
+			return fmt.Errorf("%w: cannot take the write lock (does another process hold it?): %w", ErrNotWritable, err)
 		}
-		return tx.Rollback()
+		if err := tx.Rollback(); err != nil {
+			return fmt.Errorf("%w: release the write lock: %w", ErrNotWritable, err)
+		}
+		return nil
 	}
 	var readOnly string
 	if err := s.db.WithContext(ctx).Raw("SELECT current_setting('transaction_read_only')").Scan(&readOnly).Error; err != nil {
