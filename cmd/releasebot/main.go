@@ -26,6 +26,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "backup" {
+		return backup(args[1:], stdout, stderr)
+	}
 	flags := flag.NewFlagSet("releasebot", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.Usage = func() {
