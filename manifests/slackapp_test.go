@@ -44,6 +44,7 @@ var scopesFor = map[string][]string{
 // bot.API's named wrappers (the outbox does), and the Web API method each
 // calls.
 var slackGoCalls = map[string]string{
+	"AuthTestContext":      "auth.test",
 	"PostMessageContext":   "chat.postMessage",
 	"UpdateMessageContext": "chat.update",
 }
