@@ -21,7 +21,7 @@ func TestApprovalConcurrentClicks(t *testing.T) {
 		const runs = 4
 		for i := range runs {
 			id := h.plan(ana, fmt.Sprintf("svc-%d 1.0.0", i), daysAhead(3+i, "10:00")).ID
-			rid := fmt.Sprintf("R-%d", id)
+			rid := ref(id)
 			dms := map[string]slackemu.Message{ben: h.approvalRequest(ben, id), cat: h.approvalRequest(cat, id)}
 			danDM := h.approvalRequest(dan, id)
 			answers := h.clickTogether(map[string]slackemu.Message{ben: dms[ben], cat: dms[cat]}, "Approve")
@@ -159,7 +159,7 @@ func TestApprovalConcurrentResubmit(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.setPolicy("normal approvers=" + benM + " required=any")
 		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
-		rid := fmt.Sprintf("R-%d", id)
+		rid := ref(id)
 		h.reject(ben, h.approvalRequest(ben, id), "Wrong version")
 		h.waitForStatus(id, "rejected")
 

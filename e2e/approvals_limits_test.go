@@ -40,7 +40,7 @@ func TestApprovalManyApprovers(t *testing.T) {
 
 		rel := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00"))
 		mustContain(t, rel.Reply, "waiting for 2 approvals from <@U10000>", "and 110 others")
-		rid := fmt.Sprintf("R-%d", rel.ID)
+		rid := rel.Ref()
 		if n := len(h.rounds(rel.ID)[0].Approvers); n != 120 {
 			t.Fatalf("%d approvers, want 120", n)
 		}

@@ -17,7 +17,7 @@ func TestApprovalOutdatedRounds(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.setPolicy("normal approvers=" + benM + "," + catM + " required=all")
 		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
-		rid := fmt.Sprintf("R-%d", id)
+		rid := ref(id)
 		benDM1 := h.approvalRequest(ben, id)
 		catDM1 := h.approvalRequest(cat, id)
 		mustContain(t, h.approve(cat, id), "1 of 2 approvals")
@@ -94,7 +94,7 @@ func TestApprovalStaleRequestIsRepaired(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.setPolicy("normal approvers=" + benM + "," + catM + " required=all")
 		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
-		rid := fmt.Sprintf("R-%d", id)
+		rid := ref(id)
 		dm := h.approvalRequest(ben, id)
 		h.approvalRequest(cat, id)
 		h.outboxIdle()

@@ -36,7 +36,7 @@ func TestApprovalQuorums(t *testing.T) {
 			h.setPolicy(fmt.Sprintf("normal approvers=%s required=%s", c.approvers, c.required))
 			rel := h.plan(ana, fmt.Sprintf("svc-%d 1.0.0", i), daysAhead(3+i, "10:00"))
 			id := rel.ID
-			rid := fmt.Sprintf("R-%d", id)
+			rid := ref(id)
 			rounds := h.rounds(id)
 			if len(rounds) != 1 || !slices.Equal(sortedIDs(approverIDs(rounds[0])), c.asked) {
 				t.Fatalf("%s: round approvers %v, want %v", c.name, approverIDs(rounds[0]), c.asked)

@@ -16,7 +16,7 @@ func TestApprovalRejectAndResubmit(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.setPolicy("normal approvers=" + benM + "," + catM + " required=all")
 		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00"), with(`title="Quarterly fix"`)).ID
-		rid := fmt.Sprintf("R-%d", id)
+		rid := ref(id)
 		dm := h.approvalRequest(ben, id)
 		catDM := h.approvalRequest(cat, id)
 		ann := h.announcement(releases, id)

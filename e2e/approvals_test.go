@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -17,7 +16,7 @@ func TestApprovalTwoOfThreeByDM(t *testing.T) {
 		h.setPolicy("normal approvers=" + benM + "," + catM + "," + danM + " required=2")
 		rel := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00"))
 		mustContain(t, rel.Reply, "waiting for 2 approvals from <@U0BEN>, <@U0CAT>, <@U0DAN>")
-		rid := fmt.Sprintf("R-%d", rel.ID)
+		rid := rel.Ref()
 
 		// Every approver gets the request with the release summary and buttons.
 		dms := map[string]string{}

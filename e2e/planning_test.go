@@ -46,7 +46,7 @@ func TestPlanningByCommand(t *testing.T) {
 			t.Fatalf("the announcement has no text fallback")
 		}
 		for _, m := range h.slack.Messages(releases) {
-			if strings.Contains(m.Content(), fmt.Sprintf("R-%d", rel.ID)) {
+			if strings.Contains(m.Content(), rel.Ref()) {
 				t.Fatalf("announced in #releases too: %s", m.Content())
 			}
 		}
@@ -66,7 +66,7 @@ func TestPlanningByCommand(t *testing.T) {
 		h.announcement(releases, rel3.ID, ":white_check_mark: approved")
 
 		// /release show answers to R-17, r-17 and 17 alike.
-		for _, typed := range []string{fmt.Sprintf("R-%d", rel.ID), fmt.Sprintf("r-%d", rel.ID), fmt.Sprint(rel.ID)} {
+		for _, typed := range []string{rel.Ref(), fmt.Sprintf("r-%d", rel.ID), fmt.Sprint(rel.ID)} {
 			shown := h.cmdAnswer(dan, releases, "/release show "+typed)
 			mustContain(t, shown, fmt.Sprintf("R-%d · billing v2.3.0-rc.1 → staging", rel.ID), slackDate(startAt), "Quarterly billing fix",
 				"approval round 1: 0 of 1 approval", fmt.Sprintf("`/release audit R-%d`", rel.ID))
