@@ -66,11 +66,17 @@ func (h *harness) instant(user, date, hhmm string) time.Time {
 }
 
 // fromNow is the minute after the bot's now plus d (commands take HH:MM),
-// as user types it ("YYYY-MM-DD HH:MM") and as the moment it means.
+// as user types it and as the moment it means.
 func (h *harness) fromNow(user string, d time.Duration) (string, time.Time) {
 	h.t.Helper()
 	at := h.clock.Now().Add(d).Truncate(time.Minute).Add(time.Minute)
-	return at.In(zoneOf(h.t, user)).Format("2006-01-02 15:04"), at.UTC()
+	return typedAt(h.t, user, at), at.UTC()
+}
+
+// typedAt is how user types the moment at: "YYYY-MM-DD HH:MM" in their zone.
+func typedAt(t testing.TB, user string, at time.Time) string {
+	t.Helper()
+	return at.In(zoneOf(t, user)).Format("2006-01-02 15:04")
 }
 
 // slackDate is how messages show a moment: the start of Slack's date token.
@@ -142,9 +148,11 @@ func (h *harness) plan(user, release string, opts ...planOption) planned {
 	for _, o := range opts {
 		o(h, user, &l)
 	}
-	line := strings.Join(strings.Fields("/release new "+release+" "+l.when), " ")
-	if l.options != "" {
-		line += " " + l.options
+	line := "/release new " + release
+	for _, part := range []string{l.when, l.options} {
+		if part != "" {
+			line += " " + part
+		}
 	}
 	reply := h.cmdAnswer(user, l.channel, line)
 	m := plannedID.FindStringSubmatch(reply)

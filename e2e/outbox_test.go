@@ -214,7 +214,7 @@ func TestOutboxMetrics(t *testing.T) {
 		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
 		h.waitForMessage(inChannel(general), rel.Ref())
 		h.outboxIdle()
-		// drained sees the rows committed as sent, but the sent counter
+		// outboxIdle sees the rows committed as sent, but the sent counter
 		// is incremented only after that commit, and the backlog gauges
 		// may answer from a reading up to a second old: wait for both to
 		// catch up. The counter only grows, so once it reaches 2 one

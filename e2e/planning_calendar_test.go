@@ -84,7 +84,7 @@ func TestPlanningFreezes(t *testing.T) {
 		// Moved within the freeze it keeps its override (recorded again);
 		// moved out of it, the override no longer applies, the review stays.
 		later := inside.Add(time.Hour)
-		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s %s", rel.ID, later.Format("2006-01-02"), later.Format("15:04"))),
+		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s", rel.ID, typedAt(t, ana, later))),
 			fmt.Sprintf("Rescheduled *R-%d* billing 2.4.1", rel.ID), "It runs during the freeze “Holiday freeze”")
 		if r := h.release(rel.ID); r.FreezeReason != "Card processor outage" || !r.StartAt.Equal(later.UTC()) {
 			t.Fatalf("moved within the freeze: %+v", r)
@@ -226,7 +226,7 @@ func TestPlanningSuggest(t *testing.T) {
 	})
 }
 
-// plSuggestedAt checks the suggested commands: in loc, at the wanted
+// suggestedAt checks the suggested commands: in loc, at the wanted
 // instants, with the duration; it returns the commands.
 func suggestedAt(t *testing.T, reply string, loc *time.Location, want []time.Time, duration string) []string {
 	t.Helper()

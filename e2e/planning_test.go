@@ -132,7 +132,7 @@ func TestPlanningTimeZones(t *testing.T) {
 	})
 }
 
-// plNextGap finds the next clock change forward in loc and returns a
+// nextClockGap finds the next clock change forward in loc and returns a
 // wall-clock minute that does not exist there (its fields are that minute).
 func nextClockGap(t *testing.T, loc *time.Location, after time.Time) time.Time {
 	t.Helper()
