@@ -197,11 +197,14 @@ func TestMetrics(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, releases, "/release help")
 		h.cmd(ana, releases, "/release subscriptions")
-		// Handler metrics are recorded just after the ack leaves.
+		// Handler metrics are recorded just after the ack leaves, and a
+		// scrape reads one series after another while they are recorded:
+		// wait for a scrape that saw both handled.
 		var body string
 		h.eventually("the handler metrics", func() bool {
 			_, body = h.get("/metrics")
-			return strings.Contains(body, `releasebot_handler_duration_seconds_count{type="slash_commands"} 2`)
+			return containsAll(body, []string{`releasebot_envelopes_total{outcome="ok",type="slash_commands"} 2`,
+				`releasebot_handler_duration_seconds_count{type="slash_commands"} 2`})
 		})
 		mustContain(t, body,
 			`releasebot_envelopes_total{outcome="ok",type="slash_commands"} 2`,
