@@ -20,6 +20,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/config"
+	"github.com/releasebot/releasebot/reminders"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -40,27 +41,49 @@ type Options struct {
 	ExtraRoutes func(*bot.Router)
 	// Tuning shortens the background loops' intervals.
 	Tuning Tuning
+	// OnListen is called with the HTTP server's address as soon as it
+	// serves, before the database and Slack are reached.
+	OnListen func(httpAddr string)
+	// DatabaseRetry is the first wait before trying an unreachable
+	// database again (default 1s); each wait doubles up to
+	// DatabaseRetryMax (default 30s).
+	DatabaseRetry    time.Duration
+	DatabaseRetryMax time.Duration
 }
 
 // Run starts the bot and blocks until ctx ends and everything has stopped.
 func Run(ctx context.Context, cfg config.Config, o Options) error {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Clock == nil {
-		o.Clock = time.Now
-	}
-	if o.Registry == nil {
-		o.Registry = prometheus.NewRegistry()
-		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	}
+	o = o.withDefaults()
 	log := o.Logger
-
-	store, err := storage.Open(ctx, cfg.DatabaseURL.Reveal(), storage.WithClock(o.Clock), storage.WithLogger(log))
+	target, err := storage.ParseURL(cfg.DatabaseURL.Reveal())
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Serve /healthz before the database and Slack, which may take a while;
+	// /readyz says what is still missing.
+	ready := &readiness{}
+	ready.setDatabaseProblem("database not connected yet")
+	web, err := serveHTTP(cfg.HTTPAddr, ready, o.Registry, cancel)
+	if err != nil {
+		return err
+	}
+	if o.OnListen != nil {
+		o.OnListen(web.addr)
+	}
+	store, err := openStore(runCtx, target, o, ready)
+	if err != nil {
+		stopped := runCtx.Err() != nil
+		_ = web.stop(ctx)
+		if stopped {
+			log.Info("stopped before the database answered")
+			return nil
+		}
+		return fmt.Errorf("database: %w", err)
+	}
 	defer store.Close()
+	ready.store.Store(store)
 	log.Info("database ready", "dialect", store.Dialect())
 
 	metrics := bot.NewMetrics(o.Registry)
@@ -68,39 +91,16 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		BotToken: cfg.SlackBotToken.Reveal(), AppToken: cfg.SlackAppToken.Reveal(),
 		APIURL: cfg.SlackAPIURL, Metrics: metrics, Logger: log,
 	})
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// Serve /healthz before talking to Slack, which may take a while.
-	ready := &readiness{store: store}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
-	}
-	srv := &http.Server{Handler: httpHandler(ready, o.Registry), ReadHeaderTimeout: 5 * time.Second}
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	wg.Go(func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs <- fmt.Errorf("http server: %w", err)
-			cancel()
-		}
-	})
-	stopHTTP := func() {
-		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdownCtx)
-	}
-
 	botUserID, err := identify(runCtx, api, log)
 	if err != nil {
-		stopHTTP()
-		wg.Wait()
+		_ = web.stop(ctx)
 		return err
 	}
 
 	router := bot.NewRouter("/release")
 	deps := Deps{Config: cfg, Store: store, API: api, Clock: o.Clock, Logger: log, BotUserID: botUserID, Registry: o.Registry, Tuning: o.Tuning}
 	sys := build(router, deps)
+	ready.outbox.Store(sys.outbox)
 	if o.ExtraRoutes != nil {
 		o.ExtraRoutes(router)
 	}
@@ -112,50 +112,143 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	})
 	ready.listener.Store(listener)
 
-	wg.Go(func() {
-		if err := listener.Run(runCtx); err != nil {
-			errs <- err
-			cancel()
-		}
-	})
-	wg.Go(func() {
-		if err := sys.run(runCtx); err != nil {
-			errs <- err
-			cancel()
-		}
-	})
-	log.Info("releasebot running", "http_addr", ln.Addr().String())
+	web.wg.Go(func() { web.fail(listener.Run(runCtx)) })
+	web.wg.Go(func() { web.fail(sys.run(runCtx)) })
+	log.Info("releasebot running", "http_addr", web.addr)
 	if o.OnReady != nil {
-		o.OnReady(ln.Addr().String())
+		o.OnReady(web.addr)
 	}
 
 	<-runCtx.Done()
 	log.Info("shutting down")
-	stopHTTP()
-	wg.Wait()
-	close(errs)
+	err = web.stop(ctx)
+	log.Info("stopped")
+	return err
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if o.DatabaseRetry <= 0 {
+		o.DatabaseRetry = time.Second
+	}
+	if o.DatabaseRetryMax <= 0 {
+		o.DatabaseRetryMax = 30 * time.Second
+	}
+	return o
+}
+
+// openStore opens the database, waiting for it while it does not answer:
+// on Kubernetes the bot and its PostgreSQL often start together, and
+// exiting would only turn the wait into a crash loop. Everything else (a
+// failed migration, say) stops the bot.
+func openStore(ctx context.Context, target storage.Target, o Options, ready *readiness) (*storage.Store, error) {
+	delay := o.DatabaseRetry
+	for attempt := 1; ; attempt++ {
+		store, err := storage.OpenTarget(ctx, target, storage.WithClock(o.Clock), storage.WithLogger(o.Logger))
+		if err == nil {
+			return store, nil
+		}
+		if !errors.Is(err, storage.ErrUnreachable) || ctx.Err() != nil {
+			return nil, err
+		}
+		ready.setDatabaseProblem(err.Error())
+		o.Logger.Warn("database not reachable yet; will try again", "database", target.Redacted(),
+			"attempt", attempt, "retry_in_ms", delay.Milliseconds(), "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, o.DatabaseRetryMax)
+	}
+}
+
+// webServer is the HTTP server and the goroutines that stop the bot when
+// they fail.
+type webServer struct {
+	addr   string
+	srv    *http.Server
+	wg     sync.WaitGroup
+	errs   chan error
+	cancel context.CancelFunc
+}
+
+func serveHTTP(addr string, ready *readiness, reg *prometheus.Registry, cancel context.CancelFunc) (*webServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
+	}
+	w := &webServer{
+		addr: ln.Addr().String(), errs: make(chan error, 4), cancel: cancel,
+		srv: &http.Server{Handler: httpHandler(ready, reg), ReadHeaderTimeout: 5 * time.Second},
+	}
+	w.wg.Go(func() {
+		if err := w.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			w.fail(fmt.Errorf("http server: %w", err))
+		}
+	})
+	return w, nil
+}
+
+// fail records a part's error and stops the bot.
+func (w *webServer) fail(err error) {
+	if err != nil {
+		w.errs <- err
+		w.cancel()
+	}
+}
+
+// stop shuts the HTTP server down, waits for every part and returns their
+// errors.
+func (w *webServer) stop(ctx context.Context) error {
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	_ = w.srv.Shutdown(shutdownCtx)
+	w.wg.Wait()
+	close(w.errs)
 	var all []error
-	for err := range errs {
+	for err := range w.errs {
 		all = append(all, err)
 	}
-	log.Info("stopped")
 	return errors.Join(all...)
 }
 
-// readiness answers /readyz: the database must answer and, once the
-// transport exists, the Socket Mode link must be up.
+// readiness answers /readyz: the database must take writes, once the
+// transport exists the Socket Mode link must be up, and the outbox must not
+// be paused because Slack refuses the bot token.
 type readiness struct {
-	store    *storage.Store
+	store    atomic.Pointer[storage.Store]
+	dbIssue  atomic.Pointer[string]
 	listener atomic.Pointer[bot.Listener]
+	outbox   atomic.Pointer[reminders.Outbox]
 }
+
+// setDatabaseProblem is what /readyz says until the store is open.
+func (r *readiness) setDatabaseProblem(p string) { r.dbIssue.Store(&p) }
 
 func (r *readiness) problems(ctx context.Context) []string {
 	var out []string
-	if err := r.store.Ping(ctx); err != nil {
-		out = append(out, "database unreachable")
+	if s := r.store.Load(); s == nil {
+		out = append(out, *r.dbIssue.Load())
+	} else if err := s.CheckWritable(ctx); err != nil {
+		out = append(out, err.Error())
 	}
 	if l := r.listener.Load(); l == nil || !l.Connected() {
 		out = append(out, "slack socket mode not connected")
+	}
+	if ob := r.outbox.Load(); ob != nil {
+		if code := ob.PauseReason(); code != "" {
+			out = append(out, fmt.Sprintf("outbox paused: slack refuses the bot token (%s)", code))
+		}
 	}
 	return out
 }

@@ -42,6 +42,12 @@ type Tuning struct {
 	// OutboxMaxAttempts bounds the tries of a message on 5xx and network
 	// errors before it is marked failed (default 8).
 	OutboxMaxAttempts int
+	// OutboxAuthProbe is the first wait, after Slack refused the bot token,
+	// before auth.test checks whether it works again (default 5s); it
+	// doubles while the token stays refused, up to OutboxAuthProbeMax
+	// (default 1m).
+	OutboxAuthProbe    time.Duration
+	OutboxAuthProbeMax time.Duration
 }
 
 // system is the running capabilities.
@@ -63,6 +69,7 @@ func build(r *bot.Router, d Deps) *system {
 		Store: d.Store, Sender: d.API, Resolver: sys.service.Resolver(), Logger: d.Logger, Registry: d.Registry,
 		Clock: d.Clock, Admins: d.Config.Admins, PollInterval: d.Tuning.OutboxPoll, BaseBackoff: d.Tuning.OutboxBackoff,
 		Lease: d.Tuning.OutboxLease, MaxAttempts: d.Tuning.OutboxMaxAttempts,
+		AuthProbe: d.Tuning.OutboxAuthProbe, AuthProbeMax: d.Tuning.OutboxAuthProbeMax,
 	})
 	sys.service.Register(r)
 	return sys

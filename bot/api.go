@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,6 +28,13 @@ const (
 	RateLimited
 	// Temporary means a 5xx, a timeout or a network fault: back off and retry.
 	Temporary
+	// Credential means Slack refused the bot's token or the app's
+	// installation (invalid_auth, token_revoked, missing_scope, …). Every
+	// call fails the same way until someone fixes the token or reinstalls
+	// the app, whatever the destination: nothing is wrong with the
+	// message, so callers wait for the token to work again (auth.test)
+	// rather than give the message up.
+	Credential
 )
 
 // APIError is a failed Web API call, classified.
@@ -60,10 +68,43 @@ func ErrorCode(err error) string {
 	return ""
 }
 
-// IsPermanent reports whether retrying err is pointless.
+// IsPermanent reports whether retrying err as it is is pointless: a
+// permanent error, or a credential error (until the token is fixed).
 func IsPermanent(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.Kind == Permanent
+	return errors.As(err, &apiErr) && (apiErr.Kind == Permanent || apiErr.Kind == Credential)
+}
+
+// IsCredential reports whether err is Slack refusing the bot's token or
+// installation rather than the call.
+func IsCredential(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Kind == Credential
+}
+
+// credentialCodes are the error codes with which Slack refuses the token or
+// the installation itself, on every call and for every destination
+// (Slack's list of errors common to all Web API methods). no_permission is
+// not among them: for a bot token it is about one conversation.
+var credentialCodes = map[string]bool{
+	"not_authed": true, "invalid_auth": true, "account_inactive": true,
+	"token_revoked": true, "token_expired": true,
+	"missing_scope": true, "not_allowed_token_type": true,
+	"org_login_required": true, "ekm_access_denied": true,
+	"team_access_not_granted": true,
+}
+
+// CredentialCodes lists the codes classified as Credential, sorted, so
+// that metrics can show every one of them before it happens.
+func CredentialCodes() []string {
+	var out []string
+	for c, ok := range credentialCodes {
+		if ok {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // temporaryCodes are error codes Slack answers with HTTP 200 that still mean
@@ -90,8 +131,11 @@ func classify(method string, err error) *APIError {
 		e.Code = fmt.Sprintf("http_%d", status.Code)
 	case errors.As(err, &slackErr):
 		e.Code = slackErr.Err
-		if temporaryCodes[slackErr.Err] {
+		switch {
+		case temporaryCodes[slackErr.Err]:
 			e.Kind = Temporary
+		case credentialCodes[slackErr.Err]:
+			e.Kind = Credential
 		}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		e.Kind = Temporary
@@ -201,7 +245,7 @@ func (a *API) Do(ctx context.Context, method string, call func(context.Context) 
 			return nil
 		}
 		errors.As(err, &last)
-		if last.Kind == Permanent || attempt >= a.maxAttempts {
+		if last.Kind == Permanent || last.Kind == Credential || attempt >= a.maxAttempts {
 			return last
 		}
 		wait := last.RetryAfter

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,13 @@ func TestClassify(t *testing.T) {
 		{slack.SlackErrorResponse{Err: "channel_not_found"}, Permanent, "channel_not_found"},
 		{slack.SlackErrorResponse{Err: "not_in_channel"}, Permanent, "not_in_channel"},
 		{slack.SlackErrorResponse{Err: "internal_error"}, Temporary, "internal_error"},
+		{slack.SlackErrorResponse{Err: "invalid_auth"}, Credential, "invalid_auth"},
+		{slack.SlackErrorResponse{Err: "not_authed"}, Credential, "not_authed"},
+		{slack.SlackErrorResponse{Err: "token_revoked"}, Credential, "token_revoked"},
+		{slack.SlackErrorResponse{Err: "token_expired"}, Credential, "token_expired"},
+		{slack.SlackErrorResponse{Err: "account_inactive"}, Credential, "account_inactive"},
+		{slack.SlackErrorResponse{Err: "missing_scope"}, Credential, "missing_scope"},
+		{slack.SlackErrorResponse{Err: "no_permission"}, Permanent, "no_permission"},
 		{&net.OpError{Op: "dial", Err: errors.New("refused")}, Temporary, ""},
 		{context.DeadlineExceeded, Temporary, ""},
 	}
@@ -142,5 +150,25 @@ func TestSectionsKeepEverything(t *testing.T) {
 	}
 	if one := Sections(strings.Repeat("<", MaxSectionText+10)); len(one) != 2 {
 		t.Fatalf("an unbreakable text gave %d sections", len(one))
+	}
+}
+
+// A credential error is not retried by Do: every retry would be refused the
+// same way until someone fixes the token.
+func TestCredentialErrorsAreNotRetried(t *testing.T) {
+	s := slackemu.New(slackemu.Config{})
+	t.Cleanup(s.Close)
+	s.AddChannel(slackemu.Channel{ID: "C1", Name: "releases", Members: []string{"UBOT"}})
+	api := NewAPI(APIOptions{BotToken: slackemu.BotToken, APIURL: s.APIURL()})
+	s.RejectBotToken("invalid_auth")
+	_, _, err := api.PostMessage(context.Background(), "C1", "", Message{Text: "hi"})
+	if !IsCredential(err) || !IsPermanent(err) || ErrorCode(err) != "invalid_auth" {
+		t.Fatalf("err = %v, want a credential error", err)
+	}
+	if n := len(s.Calls("chat.postMessage")); n != 1 {
+		t.Fatalf("%d calls, want 1", n)
+	}
+	if !slices.Contains(CredentialCodes(), "token_revoked") || slices.Contains(CredentialCodes(), "channel_not_found") {
+		t.Fatalf("CredentialCodes() = %v", CredentialCodes())
 	}
 }

@@ -7,25 +7,15 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"reflect"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 )
-
-// Deduper remembers which deliveries were handled, across replicas, so a
-// redelivered envelope changes nothing the second time.
-type Deduper interface {
-	// FirstDelivery records key and reports whether it was not seen before.
-	FirstDelivery(ctx context.Context, key string) (bool, error)
-	// Forget removes key after a failed attempt so a redelivery can retry.
-	Forget(ctx context.Context, key string) error
-}
 
 // ListenerOptions configures NewListener.
 type ListenerOptions struct {
@@ -49,13 +39,18 @@ type ListenerOptions struct {
 	DrainTimeout time.Duration
 }
 
-// Listener receives Socket Mode envelopes and runs them through the router.
+// Listener receives Socket Mode envelopes and runs them through the
+// router. It keeps the transport's concerns: the ack budget, the worker
+// pool, the answer's way back, and the drain at shutdown. What happens
+// around every handler (metrics, panic recovery, deduplication) is
+// middleware (middleware.go).
 type Listener struct {
 	o         ListenerOptions
 	log       *slog.Logger
 	smc       *socketmode.Client
+	handle    Handler
+	ackQueue  func() int // nil when slack-go's queue is not found
 	connected atomic.Bool
-	draining  atomic.Bool
 	resent    sync.Map // envelope id → attempts, for acks whose write failed
 }
 
@@ -84,6 +79,15 @@ func NewListener(o ListenerOptions) *Listener {
 		socketmode.OptionPingInterval(o.PingTimeout),
 		socketmode.OptionLog(log.New(slogWriter{o.Logger}, "", 0)),
 	)
+	// Instrument is outermost so that it counts duplicates and panics too;
+	// Dedup is inside Recover so that a panicking handler's key is
+	// forgotten before the panic becomes an error.
+	l.handle = Chain(o.Router.Dispatch, Instrument(o.Metrics, o.Logger), Recover(o.Logger), Dedup(o.Dedup, o.Logger))
+	var found bool
+	if l.ackQueue, found = ackQueue(l.smc); !found {
+		l.log.Warn("slack-go's ack queue was not found (a new slack-go?); shutdown waits a fixed time for the last acks",
+			"field", ackQueueField)
+	}
 	return l
 }
 
@@ -95,8 +99,7 @@ func (l *Listener) Connected() bool { return l.connected.Load() }
 type job struct {
 	req      *Request
 	envelope string
-	kind     string
-	dedupKey string
+	kind     string // the envelope type
 	received time.Time
 	timer    *time.Timer
 
@@ -121,7 +124,7 @@ func (l *Listener) Run(ctx context.Context) error {
 	for range l.o.Workers {
 		workers.Go(func() {
 			for j := range jobs {
-				l.process(workCtx, j)
+				l.work(workCtx, j)
 			}
 		})
 	}
@@ -142,51 +145,51 @@ intake:
 		}
 	}
 
-	l.draining.Store(true)
 	close(jobs)
+	l.drain(&workers, stopWork)
+	if runErr == nil {
+		l.flushAcks()
+	}
+	closeLink()
+	l.setConnected(false)
+	return runErr
+}
+
+// drain waits for the workers to finish the queued jobs, at most the drain
+// timeout; then it cancels the handlers still running.
+func (l *Listener) drain(workers *sync.WaitGroup, stopWork context.CancelFunc) {
 	drained := make(chan struct{})
 	go func() { workers.Wait(); close(drained) }()
 	deadline := time.NewTimer(l.o.DrainTimeout)
 	defer deadline.Stop()
-	for waiting := true; waiting; {
+	for {
 		select {
 		case <-drained:
-			waiting = false
+			return
 		case <-deadline.C:
-			l.log.Warn("shutdown: handlers still running after the drain timeout; cancelling them")
+			l.log.Warn("shutdown: handlers still running after the drain timeout; cancelling them",
+				"drain_timeout_ms", l.o.DrainTimeout.Milliseconds())
 			stopWork()
 			<-drained
-			waiting = false
+			return
 		case evt := <-l.smc.Events:
 			// The link is still up while draining: refuse new work politely
 			// so nothing waits for an ack that will never come.
 			l.onEvent(evt, nil)
 		}
 	}
-	if runErr == nil {
-		l.flushAcks()
-	}
-	closeLink()
-	l.connected.Store(false)
-	if l.o.Metrics != nil {
-		l.o.Metrics.Connected.Set(0)
-	}
-	if runErr != nil {
-		return runErr
-	}
-	return nil
 }
 
 // flushAcks waits until slack-go has written the acks queued by the last
-// handlers: its send queue is not exported, so it is observed by reflection,
-// with a short cap in case the library's layout changes.
+// handlers, at most a second. Its queue is not exported (ackqueue.go);
+// without it, a fixed wait stands in.
 func (l *Listener) flushAcks() {
-	queue := reflect.ValueOf(l.smc).Elem().FieldByName("socketModeResponses")
+	if l.ackQueue == nil {
+		time.Sleep(250 * time.Millisecond)
+		return
+	}
 	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
-		if queue.IsValid() && queue.Kind() == reflect.Chan && queue.Len() == 0 {
-			break
-		}
+	for l.ackQueue() > 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	// The response sender may be writing the last ack it took off the queue.
@@ -206,7 +209,7 @@ func (l *Listener) onEvent(evt socketmode.Event, jobs chan<- *job) {
 	case socketmode.EventTypeConnectionError:
 		l.setConnected(false)
 		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
-			l.log.Warn("socket mode connection failed", "attempt", ce.Attempt, "backoff", ce.Backoff, "err", ce.ErrorObj)
+			l.log.Warn("socket mode connection failed", "attempt", ce.Attempt, "backoff_ms", ce.Backoff.Milliseconds(), "err", ce.ErrorObj)
 		}
 	case socketmode.EventTypeInvalidAuth:
 		l.setConnected(false)
@@ -293,7 +296,7 @@ func (l *Listener) accept(evt socketmode.Event, jobs chan<- *job) {
 		return
 	}
 	j := &job{envelope: evt.Request.EnvelopeID, kind: evt.Request.Type, received: time.Now()}
-	req, dedupKey, err := parse(evt)
+	req, err := parse(evt)
 	if err != nil {
 		l.log.Warn("envelope not understood", "envelope_id", j.envelope, "type", j.kind, "err", err)
 		l.ack(j, nil)
@@ -303,7 +306,7 @@ func (l *Listener) accept(evt socketmode.Event, jobs chan<- *job) {
 	req.EnvelopeID = j.envelope
 	req.RetryAttempt = evt.Request.RetryAttempt
 	req.Received = j.received
-	j.req, j.dedupKey = req, dedupKey
+	j.req = req
 
 	if jobs == nil {
 		l.refuse(j, "releasebot is restarting; please try again in a few seconds.")
@@ -335,7 +338,7 @@ func (l *Listener) refuse(j *job, message string) {
 		l.ack(j, commandPayload(&Response{Text: message}))
 	case KindSubmission:
 		if block := firstInputBlock(j.req.View); block != "" {
-			l.ack(j, map[string]any{"response_action": "errors", "errors": map[string]string{block: message}})
+			l.ack(j, slack.NewErrorsViewSubmissionResponse(map[string]string{block: message}))
 			return
 		}
 		l.ack(j, nil)
@@ -396,67 +399,52 @@ func (l *Listener) count(j *job, outcome string) {
 	}
 }
 
-// process runs one job on a worker. A panic is caught here so the listener
-// keeps running and the user gets an apology they can quote.
-func (l *Listener) process(ctx context.Context, j *job) {
-	start := time.Now()
-	attrs := []any{"envelope_id", j.envelope, "type", j.kind, "user", j.req.UserID}
-	outcome := "ok"
+// work runs one job on a worker. Handlers' panics are caught by Recover;
+// this catches the transport's own, so that one bad answer cannot stop the
+// pool.
+func (l *Listener) work(ctx context.Context, j *job) {
 	defer func() {
 		if p := recover(); p != nil {
-			outcome = "panic"
-			l.log.Error("handler panicked", append(attrs, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))...)
-			l.forget(ctx, j)
-			l.deliver(ctx, j, apology(j), nil)
-		}
-		l.count(j, outcome)
-		if l.o.Metrics != nil {
-			l.o.Metrics.HandlerDuration.WithLabelValues(j.kind).Observe(time.Since(start).Seconds())
-		}
-		l.log.Info("envelope handled", append(attrs, "route", routeOf(j.req), "outcome", outcome, "duration", time.Since(j.received))...)
-	}()
-
-	if l.o.Dedup != nil && j.dedupKey != "" {
-		first, err := l.o.Dedup.FirstDelivery(ctx, j.dedupKey)
-		switch {
-		case err != nil:
-			// Better to risk handling a redelivery twice (the domain refuses
-			// repeated changes) than to drop the user's action.
-			l.log.Warn("dedup check failed; handling anyway", append(attrs, "err", err)...)
-		case !first:
-			outcome = "duplicate"
+			l.log.Error("answering an envelope panicked", "envelope_id", j.envelope, "type", j.kind,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			l.ack(j, nil)
-			return
 		}
-	}
+	}()
+	l.process(ctx, j)
+}
 
-	resp, err := l.o.Router.Dispatch(ctx, j.req)
+func (l *Listener) process(ctx context.Context, j *job) {
+	resp, err := l.handle(ctx, j.req)
+	if errors.Is(err, ErrDuplicate) {
+		l.ack(j, nil)
+		return
+	}
 	if err != nil {
-		if msg, ok := UserMessage(err); ok {
-			outcome = "refused"
-			l.log.Info("request refused", append(attrs, "reason", msg)...)
-			resp = &Response{Text: msg}
-		} else if errors.Is(err, ErrNoRoute) {
-			outcome = "unrouted"
-			l.log.Warn("no handler", append(attrs, "route", routeOf(j.req))...)
-			resp = &Response{Text: "Sorry, I don't know what to do with that (it may come from an older version of this message). Type `/release help` to see what I can do."}
-		} else {
-			outcome = "error"
-			l.log.Error("handler failed", append(attrs, "err", err)...)
-			l.forget(ctx, j)
-			resp = apology(j)
-		}
+		resp = l.answerFor(j, err)
 	}
 	l.deliver(ctx, j, resp, err)
 }
 
-func (l *Listener) forget(ctx context.Context, j *job) {
-	if l.o.Dedup == nil || j.dedupKey == "" {
-		return
+// answerFor is what the user reads when the handlers returned err, and
+// logs it. A refusal often quotes what the user typed, so above debug level
+// it is logged by route and length only.
+func (l *Listener) answerFor(j *job, err error) *Response {
+	attrs := append(requestAttrs(j.req), "route", routeOf(j.req))
+	switch Outcome(err) {
+	case OutcomeRefused:
+		msg, _ := UserMessage(err)
+		l.log.Info("request refused", append(attrs, "message_len", utf8.RuneCountInString(msg))...)
+		l.log.Debug("refusal shown to the user", append(attrs, "message", msg)...)
+		return &Response{Text: msg}
+	case OutcomeUnrouted:
+		l.log.Warn("no handler", attrs...)
+		return &Response{Text: "Sorry, I don't know what to do with that (it may come from an older version of this message). Type `/release help` to see what I can do."}
+	case OutcomePanic:
+		// Recover logged it with its stack.
+		return apology(j)
 	}
-	if err := l.o.Dedup.Forget(context.WithoutCancel(ctx), j.dedupKey); err != nil {
-		l.log.Warn("could not forget failed delivery", "envelope_id", j.envelope, "err", err)
-	}
+	l.log.Error("handler failed", append(attrs, "err", err)...)
+	return apology(j)
 }
 
 // apology is what a user sees when the bot failed: short, with a reference
@@ -467,248 +455,6 @@ func apology(j *job) *Response {
 		ref = ref[:8]
 	}
 	return &Response{Text: fmt.Sprintf(":warning: Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, give your admin this reference: `%s`.", ref)}
-}
-
-func routeOf(r *Request) string {
-	switch {
-	case r.Route != "":
-		return r.Route
-	case r.Action != nil:
-		return r.Action.ActionID
-	case r.View != nil:
-		return r.View.CallbackID
-	}
-	return r.EventType
-}
-
-// deliver shows resp to the user: in the ack if it has not gone yet,
-// otherwise through response_url, views.update or an ephemeral message.
-func (l *Listener) deliver(ctx context.Context, j *job, resp *Response, handlerErr error) {
-	ctx = context.WithoutCancel(ctx)
-	switch j.req.Kind {
-	case KindCommand:
-		if resp == nil {
-			l.ack(j, nil)
-			return
-		}
-		if l.ack(j, commandPayload(resp)) {
-			return
-		}
-		l.respond(ctx, j, resp)
-	case KindSubmission:
-		l.deliverSubmission(ctx, j, resp, handlerErr)
-	case KindAction:
-		if resp == nil {
-			return
-		}
-		if resp.View != nil && j.req.View != nil && resp.ViewAction == "update" {
-			if err := l.o.API.UpdateView(ctx, j.req.View.ID, j.req.View.Hash, *resp.View); err != nil {
-				l.log.Warn("update view", "envelope_id", j.envelope, "err", err)
-			}
-		}
-		if resp.Text == "" && len(resp.Blocks) == 0 && !resp.DeleteOriginal {
-			return
-		}
-		if j.req.ResponseURL != "" {
-			l.respond(ctx, j, resp)
-			return
-		}
-		l.notice(ctx, j, resp.NoticeChannel, resp)
-	default:
-		l.ack(j, nil)
-	}
-}
-
-func (l *Listener) deliverSubmission(ctx context.Context, j *job, resp *Response, handlerErr error) {
-	var payload any
-	switch {
-	case resp == nil:
-	case handlerErr != nil && !isUserError(handlerErr):
-		if block := firstInputBlock(j.req.View); block != "" {
-			payload = map[string]any{"response_action": "errors", "errors": map[string]string{block: Unmarkdown(resp.Text)}}
-		}
-	case len(resp.Errors) > 0:
-		plain := make(map[string]string, len(resp.Errors))
-		for block, msg := range resp.Errors {
-			plain[block] = Unmarkdown(msg)
-		}
-		payload = map[string]any{"response_action": "errors", "errors": plain}
-	case resp.ViewAction == "clear":
-		payload = map[string]any{"response_action": "clear"}
-	case resp.ViewAction != "" && resp.View != nil:
-		payload = map[string]any{"response_action": resp.ViewAction, "view": resp.View}
-	}
-	inTime := l.ack(j, payload)
-	if resp == nil {
-		return
-	}
-	switch {
-	case handlerErr != nil && !isUserError(handlerErr) && payload != nil && inTime:
-		return // the apology is shown in the modal
-	case !inTime && len(resp.Errors) > 0:
-		// The modal closed before the answer was ready: say what was wrong.
-		text := "I couldn't save your form:"
-		for _, msg := range resp.Errors {
-			text += "\n• " + msg
-		}
-		l.notice(ctx, j, resp.NoticeChannel, &Response{Text: text + "\nPlease open it again and correct it."})
-		return
-	}
-	if resp.Text != "" || len(resp.Blocks) > 0 {
-		l.notice(ctx, j, resp.NoticeChannel, resp)
-	}
-}
-
-func isUserError(err error) bool {
-	_, ok := UserMessage(err)
-	return ok
-}
-
-// notice shows resp ephemerally in channel, or in the user's DM.
-func (l *Listener) notice(ctx context.Context, j *job, channel string, resp *Response) {
-	msg := Message{Text: resp.Text, Blocks: resp.Blocks}
-	var err error
-	if channel != "" {
-		err = l.o.API.PostEphemeral(ctx, channel, j.req.UserID, msg)
-		if err == nil {
-			return
-		}
-		l.log.Info("ephemeral notice failed; sending it by DM", "envelope_id", j.envelope, "err", err)
-	}
-	if _, _, err = l.o.API.PostMessage(ctx, j.req.UserID, "", msg); err != nil {
-		l.log.Error("notice lost", "envelope_id", j.envelope, "err", err)
-	}
-}
-
-func (l *Listener) respond(ctx context.Context, j *job, resp *Response) {
-	if j.req.ResponseURL == "" {
-		l.notice(ctx, j, j.req.ChannelID, resp)
-		return
-	}
-	m := ResponseURLMessage{Text: resp.Text, Blocks: resp.Blocks, ReplaceOriginal: resp.ReplaceOriginal, DeleteOriginal: resp.DeleteOriginal, ResponseType: "ephemeral"}
-	if resp.InChannel {
-		m.ResponseType = "in_channel"
-	}
-	if err := l.o.API.Respond(ctx, j.req.ResponseURL, m); err != nil {
-		l.log.Warn("response_url failed; sending the answer another way", "envelope_id", j.envelope, "err", err)
-		l.notice(ctx, j, j.req.ChannelID, resp)
-	}
-}
-
-func commandPayload(resp *Response) any {
-	if resp == nil || (resp.Text == "" && len(resp.Blocks) == 0) {
-		return nil
-	}
-	p := map[string]any{"text": Truncate(resp.Text, MaxMessageText), "response_type": "ephemeral"}
-	if len(resp.Blocks) > 0 {
-		p["blocks"] = resp.Blocks
-	}
-	if resp.InChannel {
-		p["response_type"] = "in_channel"
-	}
-	return p
-}
-
-func firstInputBlock(v *slack.View) string {
-	if v == nil {
-		return ""
-	}
-	for _, b := range v.Blocks.BlockSet {
-		if in, ok := b.(*slack.InputBlock); ok && in.BlockID != "" {
-			return in.BlockID
-		}
-	}
-	return ""
-}
-
-// parse builds a Request and the key that identifies the user action inside
-// the envelope across redeliveries.
-func parse(evt socketmode.Event) (*Request, string, error) {
-	envelope := evt.Request.EnvelopeID
-	switch evt.Type {
-	case socketmode.EventTypeSlashCommand:
-		cmd, ok := evt.Data.(slack.SlashCommand)
-		if !ok {
-			return nil, "", errors.New("slash command payload of unexpected shape")
-		}
-		if cmd.UserID == "" {
-			return nil, "", errors.New("slash command without a user")
-		}
-		return &Request{
-			Kind: KindCommand, UserID: cmd.UserID, UserName: cmd.UserName, TeamID: cmd.TeamID,
-			ChannelID: cmd.ChannelID, TriggerID: cmd.TriggerID, ResponseURL: cmd.ResponseURL,
-			Command: cmd.Command, Text: cmd.Text,
-		}, dedupKey("cmd", cmd.TriggerID, envelope), nil
-	case socketmode.EventTypeInteractive:
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok {
-			return nil, "", errors.New("interaction payload of unexpected shape")
-		}
-		return parseInteraction(cb, envelope)
-	case socketmode.EventTypeEventsAPI:
-		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if !ok {
-			return nil, "", errors.New("events payload of unexpected shape")
-		}
-		req := &Request{Kind: KindEvent, TeamID: ev.TeamID, EventType: ev.InnerEvent.Type, Event: ev.InnerEvent.Data}
-		if home, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
-			req.UserID, req.ChannelID = home.User, home.Channel
-		}
-		eventID := ""
-		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
-			eventID = cb.EventID
-		}
-		return req, dedupKey("evt", eventID, envelope), nil
-	}
-	return nil, "", fmt.Errorf("envelope type %s not handled", evt.Type)
-}
-
-func parseInteraction(cb slack.InteractionCallback, envelope string) (*Request, string, error) {
-	if cb.User.ID == "" {
-		return nil, "", errors.New("interaction without a user")
-	}
-	req := &Request{
-		UserID: cb.User.ID, UserName: cb.User.Name, TeamID: cb.Team.ID,
-		ChannelID: cb.Channel.ID, TriggerID: cb.TriggerID, ResponseURL: cb.ResponseURL,
-	}
-	if req.ChannelID == "" {
-		req.ChannelID = cb.Container.ChannelID
-	}
-	switch cb.Type {
-	case slack.InteractionTypeBlockActions:
-		if len(cb.ActionCallback.BlockActions) == 0 {
-			return nil, "", errors.New("block_actions without an action")
-		}
-		req.Kind = KindAction
-		req.Action = cb.ActionCallback.BlockActions[0]
-		req.MessageTS = cb.Container.MessageTs
-		req.IsEphemeral = cb.Container.IsEphemeral
-		if cb.Container.Type == "view" || cb.View.ID != "" {
-			view := cb.View
-			req.View = &view
-		}
-		if cb.Message.Timestamp != "" || cb.Message.Msg.Timestamp != "" {
-			msg := cb.Message
-			req.Message = &msg
-		}
-		return req, dedupKey("act", cb.TriggerID+"/"+req.Action.ActionTs, envelope), nil
-	case slack.InteractionTypeViewSubmission:
-		view := cb.View
-		req.Kind, req.View = KindSubmission, &view
-		return req, dedupKey("sub", cb.TriggerID, envelope), nil
-	case slack.InteractionTypeViewClosed:
-		view := cb.View
-		req.Kind, req.View = KindViewClosed, &view
-		return req, dedupKey("cls", view.ID, envelope), nil
-	}
-	return nil, "", fmt.Errorf("interaction type %q not handled", cb.Type)
-}
-
-func dedupKey(prefix, natural, envelope string) string {
-	if natural == "" || natural == "/" {
-		return "env:" + envelope
-	}
-	return prefix + ":" + natural
 }
 
 // slogWriter routes slack-go's own log lines into slog at debug level.

@@ -2,6 +2,28 @@ package bot
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/releasebot/releasebot/buildinfo"
+)
+
+// CalledMethods are the names API counts calls under: every Web API method
+// the bot calls, plus response_url. Their series exist from the start, and
+// the manifest test checks the app's scopes against this list.
+var CalledMethods = []string{
+	"auth.test", "chat.getPermalink", "chat.postEphemeral", "chat.postMessage", "chat.update",
+	"conversations.info", "usergroups.users.list", "users.info",
+	"views.open", "views.publish", "views.update", "response_url",
+}
+
+// envelopeTypes are the Socket Mode envelopes that reach handlers, and
+// envelopeOutcomes what the listener records for them.
+var (
+	envelopeTypes    = []string{socketmode.RequestTypeSlashCommands, socketmode.RequestTypeInteractive, socketmode.RequestTypeEventsAPI}
+	envelopeOutcomes = []string{"ok", "refused", "error", "panic", "duplicate", "unrouted", "unsupported", "unreadable"}
+	// apiResults are the bounded results; Slack's own error codes are not
+	// known in advance and appear when they first happen.
+	apiResults = []string{"ok", "ratelimited", "retryable"}
 )
 
 // Metrics are the transport's Prometheus series. They are registered on a
@@ -14,9 +36,12 @@ type Metrics struct {
 	RateLimited     *prometheus.CounterVec
 	Connected       prometheus.Gauge
 	Reconnects      prometheus.Counter
+	BuildInfo       *prometheus.GaugeVec
 }
 
-// NewMetrics creates and registers the series.
+// NewMetrics creates and registers the series. Every bounded label
+// combination is created at zero, so dashboards and alerts (rate(),
+// absent()) see the series before the first envelope or call.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Envelopes: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -49,7 +74,30 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "releasebot_socket_connections_total",
 			Help: "Socket Mode connections made (the first one and every reconnection).",
 		}),
+		BuildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "releasebot_build_info",
+			Help: "Always 1; its labels name the running build.",
+		}, []string{"version", "commit", "goversion"}),
 	}
-	reg.MustRegister(m.Envelopes, m.AckLatency, m.HandlerDuration, m.APICalls, m.RateLimited, m.Connected, m.Reconnects)
+	reg.MustRegister(m.Envelopes, m.AckLatency, m.HandlerDuration, m.APICalls, m.RateLimited, m.Connected, m.Reconnects, m.BuildInfo)
+	build := buildinfo.Get()
+	m.BuildInfo.WithLabelValues(build.Version, build.Commit, build.GoVersion).Set(1)
+	m.precreate()
 	return m
+}
+
+func (m *Metrics) precreate() {
+	for _, t := range envelopeTypes {
+		for _, o := range envelopeOutcomes {
+			m.Envelopes.WithLabelValues(t, o)
+		}
+		m.AckLatency.WithLabelValues(t)
+		m.HandlerDuration.WithLabelValues(t)
+	}
+	for _, method := range CalledMethods {
+		for _, r := range apiResults {
+			m.APICalls.WithLabelValues(method, r)
+		}
+		m.RateLimited.WithLabelValues(method)
+	}
 }

@@ -14,6 +14,7 @@ import (
 // Kind is what sort of user action an envelope carries.
 type Kind string
 
+// The kinds of request a handler may receive.
 const (
 	KindCommand    Kind = "slash_command"
 	KindAction     Kind = "block_actions"
@@ -22,12 +23,30 @@ const (
 	KindEvent      Kind = "event"
 )
 
+// EnvelopeType is the Socket Mode envelope type that carries requests of
+// this kind, the "type" label of the transport's metrics.
+func (k Kind) EnvelopeType() string {
+	switch k {
+	case KindCommand:
+		return "slash_commands"
+	case KindAction, KindSubmission, KindViewClosed:
+		return "interactive"
+	case KindEvent:
+		return "events_api"
+	}
+	return "unknown"
+}
+
 // Request is a parsed envelope, the only thing handlers see.
 type Request struct {
 	Kind         Kind
 	EnvelopeID   string
 	RetryAttempt int
 	Received     time.Time
+	// DeliveryKey identifies the user action across redeliveries of its
+	// envelope: the trigger id of a command or click, the event id of an
+	// event. Dedup records it.
+	DeliveryKey string
 
 	UserID    string
 	UserName  string
@@ -98,8 +117,9 @@ func Reply(format string, args ...any) *Response {
 }
 
 // UserError is a refusal the user should read as is: bad input, a missing
-// permission, a release in the wrong state. It is logged at info level and
-// nothing is retried.
+// permission, a release in the wrong state. Nothing is retried. It often
+// quotes what the user typed, so the log has its length at info level and
+// its text only at debug.
 type UserError struct{ Message string }
 
 func (e *UserError) Error() string { return e.Message }
@@ -130,6 +150,9 @@ type Subcommand struct {
 	Usage string
 	// Summary is the one-line description in the help.
 	Summary string
+	// Section, when set, lists the subcommand under that heading after
+	// the others in the help (e.g. "Admins").
+	Section string
 	Handler Handler
 }
 
@@ -302,12 +325,26 @@ func afterWords(text string, n int) string {
 // the user typed that matched nothing.
 func (r *Router) Help(unknown string) *Response {
 	var lines []string
+	sections := map[string][]string{}
+	var order []string
 	for _, s := range r.subcommands {
 		usage := r.command + " " + s.Name
 		if s.Usage != "" {
 			usage += " " + s.Usage
 		}
-		lines = append(lines, fmt.Sprintf("`%s`\n        %s", usage, s.Summary))
+		line := fmt.Sprintf("`%s`\n        %s", usage, s.Summary)
+		if s.Section == "" {
+			lines = append(lines, line)
+			continue
+		}
+		if _, seen := sections[s.Section]; !seen {
+			order = append(order, s.Section)
+		}
+		sections[s.Section] = append(sections[s.Section], line)
+	}
+	for _, name := range order {
+		lines = append(lines, "*"+name+"*")
+		lines = append(lines, sections[name]...)
 	}
 	intro := fmt.Sprintf("*%s* plans releases, collects approvals and keeps stakeholders informed. Commands:", r.command)
 	if unknown != "" {

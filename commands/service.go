@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/config"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
@@ -65,6 +66,7 @@ func (s *Service) Register(r *bot.Router) {
 	s.registerApprovals(r)
 	s.registerSubscriptions(r)
 	s.registerHome(r)
+	outboxadmin.New(outboxadmin.Options{Store: s.store, IsAdmin: s.isAdmin, Wake: s.wake, Logger: s.log}).Register(r)
 }
 
 func (s *Service) isAdmin(user string) bool { return s.cfg.IsAdmin(user) }

@@ -76,6 +76,11 @@ type OutboxOptions struct {
 	// BaseBackoff is the first retry's wait (default 2 s).
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
+	// AuthProbe is how long sending stays paused after Slack refused the
+	// bot's token before auth.test is tried (default 5 s); each failed
+	// probe doubles the wait, up to AuthProbeMax (default 1 min).
+	AuthProbe    time.Duration
+	AuthProbeMax time.Duration
 }
 
 // Outbox delivers queued messages.
@@ -88,6 +93,9 @@ type Outbox struct {
 	pauseMu sync.Mutex
 	paused  map[string]time.Time // Slack method → no calls before this time
 
+	authMu sync.Mutex
+	auth   authPause
+
 	busy     atomic.Int64   // messages being delivered
 	sending  sync.WaitGroup // their goroutines
 	flightMu sync.Mutex
@@ -95,6 +103,8 @@ type Outbox struct {
 
 	sent, failed, dropped prometheus.Counter
 	retried               *prometheus.CounterVec
+	pausedGauge           *prometheus.GaugeVec
+	pauses                *prometheus.CounterVec
 	countsMu              sync.Mutex
 	counts                storage.OutboxBacklog
 	countedAt             time.Time
@@ -129,6 +139,12 @@ func NewOutbox(o OutboxOptions) *Outbox {
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 5 * time.Second
 	}
+	if o.AuthProbe <= 0 {
+		o.AuthProbe = 5 * time.Second
+	}
+	if o.AuthProbeMax < o.AuthProbe {
+		o.AuthProbeMax = max(o.AuthProbe, time.Minute)
+	}
 	ob := &Outbox{
 		o: o, log: o.Logger, worker: workerName(), wake: make(chan struct{}, 1),
 		paused: map[string]time.Time{}, inFlight: map[int64]bool{},
@@ -154,9 +170,22 @@ func NewOutbox(o OutboxOptions) *Outbox {
 		func(b storage.OutboxBacklog) float64 { return b.OldestDue.Seconds() })
 	ob.retried.WithLabelValues("rate_limited")
 	ob.retried.WithLabelValues("temporary")
-	if o.Registry != nil {
-		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, pending, oldest)
+	ob.pausedGauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "releasebot_outbox_paused",
+		Help: "1 while this replica sends nothing because Slack refused the bot token, by Slack's error code; it resumes once auth.test succeeds.",
+	}, []string{"reason"})
+	ob.pauses = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "releasebot_outbox_pauses_total",
+		Help: "Times this replica paused sending because Slack refused the bot token, by Slack's error code.",
+	}, []string{"reason"})
+	for _, code := range bot.CredentialCodes() {
+		ob.pausedGauge.WithLabelValues(code)
+		ob.pauses.WithLabelValues(code)
 	}
+	if o.Registry != nil {
+		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, pending, oldest, ob.pausedGauge, ob.pauses)
+	}
+	ob.auth.probeIn = o.AuthProbe
 	return ob
 }
 
@@ -186,10 +215,11 @@ func (ob *Outbox) Run(ctx context.Context) {
 		if _, err := ob.o.Store.ReleaseExpired(ctx, ob.sendingNow()...); err != nil && ctx.Err() == nil {
 			ob.log.Warn("outbox: releasing expired leases failed", "err", err)
 		}
-		// While Slack has asked us to wait, claiming would only put the
-		// messages back: sleep until the pause ends instead.
+		// While Slack has asked us to wait, or refuses the token, claiming
+		// would only put the messages back: sleep until the pause ends
+		// instead.
 		var resume *time.Timer
-		if wait := ob.pausedFor("chat.postMessage"); wait > 0 {
+		if wait := max(ob.pausedFor("chat.postMessage"), ob.credentialWait(ctx)); wait > 0 {
 			resume = time.NewTimer(wait)
 		} else {
 			resume = time.NewTimer(time.Hour)
@@ -239,7 +269,7 @@ func (ob *Outbox) backlog() storage.OutboxBacklog {
 // no claimed message waits for a sender while its lease runs down.
 func (ob *Outbox) DeliverDue(ctx context.Context) (int, error) {
 	idle := ob.o.Concurrency - int(ob.busy.Load())
-	if idle <= 0 {
+	if idle <= 0 || ob.PauseReason() != "" {
 		return 0, nil
 	}
 	began := time.Now()
@@ -289,18 +319,24 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 
 	// A message is sent only with time to spare on its lease: past the
 	// lease another replica may take it, and both would send it. The
-	// send is cut off a sixth of a lease before the lease ends so that the
+	// send is cut off a third of a lease before the lease ends, and
+	// recording a message Slack accepted may wait for a lost database
+	// connection until a sixth of a lease before it ends, so that the
 	// outcome is recorded in time. A message whose lease is already short
 	// (this replica's clock runs ahead of the one that claimed it), or one
-	// claimed as shutdown began, is handed back at once for any replica.
-	left := ob.o.Lease * 5 / 6
+	// claimed as shutdown began or while Slack refuses the token, is
+	// handed back at once for any replica.
+	leaseLeft := ob.o.Lease
 	if m.ClaimedUntil != nil {
-		left = m.ClaimedUntil.Sub(ob.o.Clock()) - ob.o.Lease/6
+		leaseLeft = m.ClaimedUntil.Sub(ob.o.Clock())
 	}
-	if ctx.Err() != nil || left < ob.o.Lease/3 {
+	left := leaseLeft - ob.o.Lease/3
+	if ctx.Err() != nil || left < ob.o.Lease/6 || ob.PauseReason() != "" {
 		ob.handBack(recordCtx, m, log)
 		return
 	}
+	markCtx, cancelMark := context.WithTimeout(recordCtx, leaseLeft-ob.o.Lease/6)
+	defer cancelMark()
 	// Shutdown does not cancel a send on its way to Slack right away: an
 	// answer lost there is a possible duplicate. It gets ShutdownGrace.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), left)
@@ -312,21 +348,7 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 	defer stopGrace()
 
 	d, err := ob.o.Resolver.Resolve(sendCtx, m)
-	switch {
-	case err != nil && m.Attempts >= ob.o.MaxAttempts:
-		log.Error("outbox: cannot prepare message; giving up", "err", err)
-		ob.finish(recordCtx, m, log, storage.OutboxFailed, fmt.Sprintf("could not prepare it after %d attempts: %v", m.Attempts, err))
-		return
-	case err != nil:
-		log.Warn("outbox: cannot prepare message", "err", err)
-		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
-		return
-	case d.Drop != "":
-		log.Info("outbox: message dropped", "reason", d.Drop)
-		ob.finish(recordCtx, m, log, storage.OutboxDropped, d.Drop)
-		return
-	case d.Wait > 0:
-		ob.retry(recordCtx, m, log, d.Wait, storage.WaitingPrefix+d.Message.Text, "")
+	if !ob.ready(recordCtx, m, log, d, err) {
 		return
 	}
 
@@ -339,8 +361,56 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		return
 	}
 
-	var channel, ts string
-	err = ob.o.Sender.Once(sendCtx, method, func(ctx context.Context) error {
+	channel, ts, err := ob.send(sendCtx, method, d)
+	if err == nil {
+		ob.tokenWorks()
+		if err := ob.o.Store.MarkSent(markCtx, m, ob.worker, channel, ts); err != nil {
+			// The message is out; only the record failed, even after
+			// waiting for the database. Logged loudly: this is the window
+			// in which the next holder of the lease repeats it.
+			log.Error("outbox: sent but not recorded", "err", err, "channel", channel, "ts", ts)
+			return
+		}
+		ob.sent.Inc()
+		log.Debug("outbox: delivered", "channel", channel, "ts", ts)
+		return
+	}
+
+	ob.sendFailed(recordCtx, m, log, d.Channel, method, err)
+}
+
+// ready tells whether a resolved message is to be sent now, and otherwise
+// records why not: Slack refused the token while preparing it, it could
+// not be prepared, it is no longer relevant, or it must wait.
+func (ob *Outbox) ready(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, d Delivery, err error) bool {
+	switch {
+	case bot.IsCredential(err):
+		ob.pauseForCredentials(bot.ErrorCode(err), "resolve")
+		ob.handBack(ctx, m, log)
+		return false
+	case err != nil && m.Attempts >= ob.o.MaxAttempts:
+		log.Error("outbox: cannot prepare message; giving up", "err", err)
+		ob.finish(ctx, m, log, storage.OutboxFailed, fmt.Sprintf("could not prepare it after %d attempts: %v", m.Attempts, err))
+		return false
+	case err != nil:
+		log.Warn("outbox: cannot prepare message", "err", err)
+		ob.retry(ctx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
+		return false
+	case d.Drop != "":
+		log.Info("outbox: message dropped", "reason", d.Drop)
+		ob.finish(ctx, m, log, storage.OutboxDropped, d.Drop)
+		return false
+	case d.Wait > 0:
+		ob.retry(ctx, m, log, d.Wait, storage.WaitingPrefix+d.Message.Text, "")
+		return false
+	}
+	return true
+}
+
+// send makes the one Slack call of a delivery and returns where the
+// message landed.
+func (ob *Outbox) send(ctx context.Context, method string, d Delivery) (channel, ts string, err error) {
+	err = ob.o.Sender.Once(ctx, method, func(ctx context.Context) error {
 		var err error
 		opts := []slack.MsgOption{slack.MsgOptionText(d.Message.Text, false)}
 		if len(d.Message.Blocks) > 0 {
@@ -356,36 +426,35 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		channel, ts, err = ob.o.Sender.Client().PostMessageContext(ctx, d.Channel, opts...)
 		return err
 	})
-	if err == nil {
-		if err := ob.o.Store.MarkSent(recordCtx, m, ob.worker, channel, ts); err != nil {
-			// The message is out; only the record failed. Logged loudly:
-			// this is the window in which a later retry could repeat it.
-			log.Error("outbox: sent but not recorded", "err", err, "channel", channel, "ts", ts)
-			return
-		}
-		ob.sent.Inc()
-		log.Debug("outbox: delivered", "channel", channel, "ts", ts)
-		return
-	}
+	return channel, ts, err
+}
 
+// sendFailed records what a failed Slack call means for the message.
+func (ob *Outbox) sendFailed(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, channel, method string, err error) {
 	var apiErr *bot.APIError
 	if !errors.As(err, &apiErr) {
 		apiErr = &bot.APIError{Kind: bot.Temporary, Err: err}
 	}
 	switch apiErr.Kind {
+	case bot.Credential:
+		// Nothing is wrong with this message: every message would fail
+		// the same way. It goes back untouched, and sending stops until
+		// the token works again.
+		ob.pauseForCredentials(apiErr.Code, method)
+		ob.handBack(ctx, m, log)
 	case bot.RateLimited:
 		ob.pause(method, apiErr.RetryAfter)
-		ob.retry(recordCtx, m, log, apiErr.RetryAfter, "rate limited", "rate_limited")
+		ob.retry(ctx, m, log, apiErr.RetryAfter, "rate limited", "rate_limited")
 	case bot.Temporary:
 		if m.Attempts >= ob.o.MaxAttempts {
 			log.Error("outbox: giving up after repeated failures", "err", err)
-			ob.finish(recordCtx, m, log, storage.OutboxFailed, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, err))
+			ob.finish(ctx, m, log, storage.OutboxFailed, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, err))
 			return
 		}
-		ob.retry(recordCtx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
+		ob.retry(ctx, m, log, ob.backoff(m.Attempts), err.Error(), "temporary")
 	default:
-		log.Error("outbox: Slack refused the message", "code", apiErr.Code, "channel", d.Channel)
-		ob.finish(recordCtx, m, log, storage.OutboxFailed, apiErr.Code, ob.adminAlerts(m, d.Channel, apiErr.Code)...)
+		log.Error("outbox: Slack refused the message", "code", apiErr.Code, "channel", channel)
+		ob.finish(ctx, m, log, storage.OutboxFailed, apiErr.Code, ob.adminAlerts(m, channel, apiErr.Code)...)
 	}
 }
 

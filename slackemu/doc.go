@@ -25,7 +25,10 @@
 //     (open, push, update, submit with errors/update/push/clear, close),
 //     App Home, trigger_id expiry and reuse, response_url with its use limit.
 //   - Block Kit validation with Slack's limits (invalid_blocks with
-//     json-pointer paths), and optional rate limits and injected faults.
+//     json-pointer paths), and optional rate limits and injected faults:
+//     failing or slow calls (SetFault), answers held back after the call took
+//     effect (Fault.Hold, with InFlight to see them), and a bot token the
+//     workspace rejects (RejectBotToken).
 //
 // # Usage
 //

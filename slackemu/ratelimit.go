@@ -17,13 +17,33 @@ import (
 // body; 5xx answer an HTML page as Slack's load balancers do). With
 // SlackError set it answers HTTP 200 {"ok":false,"error":SlackError}. Delay
 // waits before answering, and alone (no status, no error) makes the call
-// slow but successful. Times <= 0 means every call until ClearFaults.
+// slow but successful. Hold applies the call at once and holds back the
+// answer: the message is posted, but the bot learns it only after Hold (or
+// never, if it gives up first), which is Slack's side of a duplicate.
+// Times <= 0 means every call until ClearFaults.
 type Fault struct {
 	HTTPStatus int
 	SlackError string
 	Times      int
 	Delay      time.Duration
+	Hold       time.Duration
 	RetryAfter int
+}
+
+// RejectBotToken makes Slack refuse the bot token with code (invalid_auth,
+// token_revoked, account_inactive, …) on every Web API method, auth.test
+// included, as when the token is revoked or the app uninstalled, until
+// AcceptBotToken. The app-level token (Socket Mode) keeps working.
+func (s *Server) RejectBotToken(code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.botTokenError = code
+	s.changedLocked()
+}
+
+// AcceptBotToken ends RejectBotToken: the bot token works again.
+func (s *Server) AcceptBotToken() {
+	s.RejectBotToken("")
 }
 
 // SetFault installs a fault for method ("*" for every Web API method),

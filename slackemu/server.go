@@ -164,8 +164,10 @@ type Server struct {
 	homes        map[string]string   // user id -> home view id
 
 	// faults and rate limits
-	faults  map[string]*Fault
-	limiter *limiter
+	faults        map[string]*Fault
+	limiter       *limiter
+	botTokenError string         // see RejectBotToken
+	inFlight      map[string]int // method → requests not answered yet
 
 	// socket mode
 	tickets    map[string]*ticket
@@ -202,6 +204,7 @@ func New(cfg Config) *Server {
 		modals:       map[string][]string{},
 		homes:        map[string]string{},
 		faults:       map[string]*Fault{},
+		inFlight:     map[string]int{},
 		tickets:      map[string]*ticket{},
 		envelopes:    map[string]*envelope{},
 	}

@@ -223,10 +223,35 @@ func init() {
 	}
 }
 
+// InFlight is how many requests for method Slack has received and not yet
+// answered (all methods for ""), so that a test can act while calls are
+// on their way: WaitFor wakes when it changes.
+func (s *Server) InFlight(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if method != "" {
+		return s.inFlight[method]
+	}
+	n := 0
+	for _, v := range s.inFlight {
+		n += v
+	}
+	return n
+}
+
+func (s *Server) countInFlight(method string, d int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight[method] += d
+	s.changedLocked()
+}
+
 // handleAPI serves POST (and GET) /api/<method>.
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
 	method := r.PathValue("method")
+	s.countInFlight(method, 1)
+	defer s.countInFlight(method, -1)
 	req, perr := parseAPIRequest(r, method)
 	if req == nil {
 		req = &apiRequest{method: method, params: map[string]string{}, body: json.RawMessage("{}")}
@@ -291,17 +316,9 @@ func (s *Server) serveAPI(ctx context.Context, req *apiRequest, call Call) apiRe
 		s.recordLocked(res, call)
 		return res
 	}
-	if f, ok := s.takeFault(req.method); ok {
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-			case <-s.done:
-				t.Stop()
-			}
-		}
+	f, faulty := s.takeFault(req.method)
+	if faulty {
+		s.wait(ctx, f.Delay)
 		if res, faulted := faultResult(f); faulted {
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -310,10 +327,28 @@ func (s *Server) serveAPI(ctx context.Context, req *apiRequest, call Call) apiRe
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	res := s.serveMethodLocked(m, req)
 	s.recordLocked(res, call)
+	s.mu.Unlock()
+	if faulty {
+		s.wait(ctx, f.Hold)
+	}
 	return res
+}
+
+// wait pauses a request for d, less if the client gives up or the server
+// closes.
+func (s *Server) wait(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	case <-s.done:
+	}
 }
 
 func (s *Server) serveMethodLocked(m apiMethod, req *apiRequest) apiResult {
@@ -324,6 +359,9 @@ func (s *Server) serveMethodLocked(m apiMethod, req *apiRequest) apiResult {
 		return s.protoResultLocked(req.method, "not_allowed_token_type")
 	case m.appToken && req.token != AppToken, !m.appToken && req.token != BotToken:
 		return s.protoResultLocked(req.method, "invalid_auth")
+	case !m.appToken && s.botTokenError != "":
+		// Not the bot's fault: the workspace revoked a token it had.
+		return errResult(s.botTokenError)
 	}
 	if s.limiter != nil {
 		if wait, limited := s.limiter.take(req.method, req.str("channel"), time.Now()); limited {

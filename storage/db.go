@@ -4,6 +4,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,26 @@ type Target struct {
 	DSN string
 	// Path is the SQLite file, for messages.
 	Path string
+	// probeDSN is DSN with a short busy timeout, for CheckWritable.
+	probeDSN string
+}
+
+// Redacted is the database for logs: the URL without its password, or the
+// SQLite file.
+func (t Target) Redacted() string {
+	if t.Dialect == SQLite {
+		return "sqlite:" + t.Path
+	}
+	u, err := url.Parse(t.DSN)
+	if err != nil {
+		return "postgres://(malformed)"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // ParseURL reads DATABASE_URL: empty → releasebot.db; sqlite:PATH,
@@ -72,27 +93,36 @@ func ParseURL(raw string) (Target, error) {
 // transactions so a read-then-write transaction takes the write lock up
 // front and cannot fail half-way with SQLITE_BUSY.
 func sqliteTarget(path string, extra url.Values) (Target, error) {
-	q := url.Values{}
-	for k, vs := range extra {
-		q[k] = vs
+	dsn := func(busyTimeout time.Duration) string {
+		q := url.Values{}
+		for k, vs := range extra {
+			q[k] = vs
+		}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		// The driver already writes times in SQLite's own format, which sorts
+		// correctly as text for UTC values; do not add _time_format: this
+		// driver version stops reading options after it, losing _txlock.
+		q.Set("_txlock", "immediate")
+		return "file:" + path + "?" + q.Encode()
 	}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	// The driver already writes times in SQLite's own format, which sorts
-	// correctly as text for UTC values; do not add _time_format: this
-	// driver version stops reading options after it, losing _txlock.
-	q.Set("_txlock", "immediate")
-	return Target{Dialect: SQLite, DSN: "file:" + path + "?" + q.Encode(), Path: path}, nil
+	return Target{Dialect: SQLite, DSN: dsn(10 * time.Second), Path: path, probeDSN: dsn(probeBusyTimeout)}, nil
 }
 
 // Store is the database.
 type Store struct {
 	db      *gorm.DB
 	dialect string
-	now     func() time.Time
-	log     *slog.Logger
+	// path is the SQLite file; empty for PostgreSQL.
+	path string
+	// probe is a connection of its own to the SQLite file, with a short
+	// busy timeout, for CheckWritable.
+	probe *sql.DB
+	slow  time.Duration
+	now   func() time.Time
+	log   *slog.Logger
 	// beforeRetry, when set, is told of each transaction InTxRetry is
 	// about to run again; tests use it to end the contention they caused.
 	beforeRetry func(attempt int, err error)
@@ -107,6 +137,10 @@ func WithClock(clock func() time.Time) Option { return func(s *Store) { s.now = 
 // WithLogger sets the logger for slow queries and migrations.
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 
+// WithSlowQuery sets how long a query runs before it is logged as slow
+// (default 500ms).
+func WithSlowQuery(d time.Duration) Option { return func(s *Store) { s.slow = d } }
+
 // Open connects, checks the connection and migrates the schema.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	target, err := ParseURL(rawURL)
@@ -118,7 +152,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 
 // OpenTarget is Open for an already parsed URL.
 func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, error) {
-	s := &Store{dialect: target.Dialect, now: time.Now, log: slog.Default()}
+	s := &Store{dialect: target.Dialect, path: target.Path, now: time.Now, log: slog.Default(), slow: defaultSlowQuery}
 	for _, o := range opts {
 		o(s)
 	}
@@ -132,11 +166,13 @@ func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, err
 		return nil, fmt.Errorf("unknown database dialect %q", target.Dialect)
 	}
 	db, err := gorm.Open(dialector, &gorm.Config{
-		Logger:                 newGormLogger(s.log),
+		Logger:                 newGormLogger(s.log, s.slow),
 		NowFunc:                func() time.Time { return s.now().UTC() },
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
+		// Ping below tells an unreachable server from other failures.
+		DisableAutomaticPing: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", target.Dialect, err)
@@ -158,10 +194,22 @@ func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, err
 	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
+		if target.Dialect == Postgres {
+			return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
+		}
+		// A SQLite file that cannot be opened is a setting to fix, not a
+		// server to wait for.
 		return nil, err
 	}
+	if target.Dialect == SQLite {
+		if s.probe, err = sql.Open(sqliteDriver, target.probeDSN); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("open %s database: %w", target.Dialect, err)
+		}
+		s.probe.SetMaxOpenConns(1)
+	}
 	if err := s.migrate(ctx); err != nil {
-		_ = sqlDB.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -193,25 +241,85 @@ func (s *Store) Close() error {
 	if err != nil {
 		return fmt.Errorf("database handle: %w", err)
 	}
+	if s.probe != nil {
+		_ = s.probe.Close()
+	}
 	return sqlDB.Close()
+}
+
+// ErrUnreachable marks an Open that failed because the PostgreSQL server did
+// not answer: worth trying again, unlike a malformed URL or a failed
+// migration.
+var ErrUnreachable = errors.New("database unreachable")
+
+// ErrNotWritable is CheckWritable's answer when the database answers but
+// would not take a write now.
+var ErrNotWritable = errors.New("database not writable")
+
+// probeBusyTimeout bounds how long CheckWritable waits for SQLite's write
+// lock: a writer of this process holds it for milliseconds, another process
+// that holds it longer is what readiness must report.
+const probeBusyTimeout = 500 * time.Millisecond
+
+// sqliteDriver is the database/sql name glebarez/sqlite registers.
+const sqliteDriver = "sqlite"
+
+// CheckWritable tells whether a write could start now. SQLite: it takes the
+// write lock (BEGIN IMMEDIATE) with a short busy timeout and rolls back, so
+// another process holding the lock makes it fail. PostgreSQL: the server
+// answers and accepts writes (not a standby, not read-only).
+func (s *Store) CheckWritable(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if s.dialect == SQLite {
+		// The probe's DSN asks for IMMEDIATE transactions: BEGIN takes
+		// the write lock or fails once the busy timeout runs out.
+		tx, err := s.probe.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("%w: cannot take the write lock (does another process hold it?): %w", ErrNotWritable, err)
+		}
+		if err := tx.Rollback(); err != nil {
+			return fmt.Errorf("%w: release the write lock: %w", ErrNotWritable, err)
+		}
+		return nil
+	}
+	var readOnly string
+	if err := s.db.WithContext(ctx).Raw("SELECT current_setting('transaction_read_only')").Scan(&readOnly).Error; err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	if readOnly == "on" {
+		return fmt.Errorf("%w: the server is read-only (a standby?)", ErrNotWritable)
+	}
+	return nil
 }
 
 // Gorm exposes the handle for the few queries that read across tables.
 func (s *Store) Gorm(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
 // gormLogger sends gorm's warnings and errors to slog; record-not-found is
-// an answer, not an error.
+// an answer, not an error. It logs SQL as written, with placeholders and
+// never the values bound to them: those are what users typed (titles,
+// impact, reasons).
 type gormLogger struct {
 	log   *slog.Logger
 	level logger.LogLevel
+	slow  time.Duration
 }
 
-func newGormLogger(l *slog.Logger) logger.Interface {
-	return &gormLogger{log: l, level: logger.Warn}
+func newGormLogger(l *slog.Logger, slow time.Duration) logger.Interface {
+	return &gormLogger{log: l, level: logger.Warn, slow: slow}
 }
 
 func (g *gormLogger) LogMode(level logger.LogLevel) logger.Interface {
-	return &gormLogger{log: g.log, level: level}
+	return &gormLogger{log: g.log, level: level, slow: g.slow}
+}
+
+// ParamsFilter makes gorm hand Trace the SQL without its values.
+func (g *gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
 }
 
 func (g *gormLogger) Info(ctx context.Context, msg string, args ...any) {
@@ -232,16 +340,17 @@ func (g *gormLogger) Error(ctx context.Context, msg string, args ...any) {
 	}
 }
 
-const slowQuery = 500 * time.Millisecond
+const defaultSlowQuery = 500 * time.Millisecond
 
 func (g *gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	elapsed := time.Since(begin)
 	switch {
 	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, context.Canceled) && g.level >= logger.Warn:
+		// Debug only: a driver's error may quote the values.
 		sql, _ := fc()
-		g.log.DebugContext(ctx, "query failed", "sql", sql, "err", err, "duration", elapsed)
-	case elapsed > slowQuery && g.level >= logger.Warn:
+		g.log.DebugContext(ctx, "query failed", "sql", sql, "err", err, "duration_ms", elapsed.Milliseconds())
+	case elapsed > g.slow && g.level >= logger.Warn:
 		sql, rows := fc()
-		g.log.WarnContext(ctx, "slow query", "sql", sql, "rows", rows, "duration", elapsed)
+		g.log.WarnContext(ctx, "slow query", "sql", sql, "rows", rows, "duration_ms", elapsed.Milliseconds())
 	}
 }

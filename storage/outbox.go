@@ -2,10 +2,18 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -206,67 +214,143 @@ func recordsLanding(m *OutboxMessage) bool {
 // to a concurrent one, and it takes its locks in the order the changes to
 // a release do (the release first, then its messages, rounds and
 // approvers), so that it cannot deadlock with them in the first place.
+// When the connection to the database is lost (a restart, a failover, a
+// network blip), it is tried again with backoff until ctx's deadline,
+// which the outbox sets shortly before the lease ends; without a deadline
+// a lost connection is not retried.
 func (s *Store) MarkSent(ctx context.Context, m *OutboxMessage, by, channel, ts string) error {
-	return s.InTxRetry(ctx, func(tx *Tx) error {
-		now := tx.Now()
-		if m.ReleaseID != nil && recordsLanding(m) {
-			// NO KEY UPDATE waits for a change holding the release
-			// (LockRelease) without holding up rows that merely refer to
-			// the release, as a plain FOR UPDATE would.
-			var locked []int64
-			err := tx.locking("NO KEY UPDATE").Model(&Release{}).
-				Where("id = ?", *m.ReleaseID).Pluck("id", &locked).Error
-			if err != nil {
-				return translate(err, "lock release")
-			}
+	for attempt := 1; ; attempt++ {
+		err := s.InTxRetry(ctx, func(tx *Tx) error { return markSent(tx, m, by, channel, ts) })
+		if err == nil || ctx.Err() != nil || !ConnectionLost(err) {
+			return err
 		}
-		res := claimedBy(tx.db, m, by).Updates(map[string]any{
-			"status": OutboxSent, "sent_ts": ts, "sent_channel": channel, "sent_at": now, "last_error": "",
-		})
-		if res.Error != nil {
-			return translate(res.Error, "mark sent")
+		wait := recordBackoff(attempt)
+		if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) < wait {
+			return fmt.Errorf("%w (the database stayed unreachable; gave up after %d tries)", err, attempt)
 		}
-		if res.RowsAffected == 0 {
-			return ErrLeaseLost
+		s.log.WarnContext(ctx, "outbox: database unreachable while recording a sent message; trying again",
+			"outbox_id", m.ID, "attempt", attempt, "wait_ms", wait.Milliseconds(), "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (not retried: %w)", err, context.Cause(ctx))
+		case <-t.C:
 		}
-		if m.ReleaseID != nil && recordsLanding(m) {
-			// Messages of the release waiting for this one (a thread line
-			// for its announcement, an update for its request) need not
-			// sit out their wait.
-			err := tx.db.Model(&OutboxMessage{}).
-				Where("release_id = ? AND status = ? AND due_at > ? AND last_error LIKE ?", *m.ReleaseID, OutboxPending, now, WaitingPrefix+"%").
-				Update("due_at", now).Error
-			if err != nil {
-				return translate(err, "wake waiting messages")
-			}
+	}
+}
+
+// recordBackoff is the wait before recording a sent message again after a
+// lost connection: 50 ms doubling to 1 s, with jitter so that replicas do
+// not all knock at once when the database comes back.
+func recordBackoff(attempt int) time.Duration {
+	d := min(50*time.Millisecond<<min(attempt-1, 10), time.Second)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// ConnectionLost reports whether err means the database could not be
+// reached or the connection broke, rather than that it refused the
+// statement: running it again on a new connection may succeed.
+func ConnectionLost(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // the caller gave up; context errors also pass for net.Error
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08 is "connection exception"; 57P01-57P03 are a server
+		// shutting down or not yet accepting connections (a restart).
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connectErr), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, pgconn.ErrConnClosed):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	return false
+}
+
+// markSent is one try of MarkSent.
+func markSent(tx *Tx, m *OutboxMessage, by, channel, ts string) error {
+	now := tx.Now()
+	if m.ReleaseID != nil && recordsLanding(m) {
+		// NO KEY UPDATE waits for a change holding the release
+		// (LockRelease) without holding up rows that merely refer to
+		// the release, as a plain FOR UPDATE would.
+		var locked []int64
+		err := tx.locking("NO KEY UPDATE").Model(&Release{}).
+			Where("id = ?", *m.ReleaseID).Pluck("id", &locked).Error
+		if err != nil {
+			return translate(err, "lock release")
 		}
-		switch m.Kind {
-		case KindAnnouncement:
-			if m.ReleaseID != nil {
-				err := tx.db.Model(&Release{}).Where("id = ? AND announcement_ts = ''", *m.ReleaseID).
-					Updates(map[string]any{"channel": channel, "announcement_ts": ts}).Error
-				if err != nil {
-					return translate(err, "record announcement")
-				}
-			}
-		case KindRoundProgress:
-			if m.RefID != nil {
-				err := tx.db.Model(&ApprovalRound{}).Where("id = ?", *m.RefID).Update("progress_ts", ts).Error
-				if err != nil {
-					return translate(err, "record round progress")
-				}
-			}
-		case KindApprovalRequest:
-			if m.RefID != nil {
-				err := tx.db.Model(&RoundApprover{}).Where("id = ?", *m.RefID).
-					Updates(&RoundApprover{DMChannel: channel, DMTS: ts}).Error // column names from the model (DMTS is "dmts")
-				if err != nil {
-					return translate(err, "record approval request")
-				}
-			}
-		}
-		return nil
+	}
+	res := claimedBy(tx.db, m, by).Updates(map[string]any{
+		"status": OutboxSent, "sent_ts": ts, "sent_channel": channel, "sent_at": now, "last_error": "",
 	})
+	if res.Error != nil {
+		return translate(res.Error, "mark sent")
+	}
+	if res.RowsAffected == 0 {
+		return alreadySent(tx, m, by, ts)
+	}
+	if m.ReleaseID != nil && recordsLanding(m) {
+		// Messages of the release waiting for this one (a thread line
+		// for its announcement, an update for its request) need not
+		// sit out their wait.
+		err := tx.db.Model(&OutboxMessage{}).
+			Where("release_id = ? AND status = ? AND due_at > ? AND last_error LIKE ?", *m.ReleaseID, OutboxPending, now, WaitingPrefix+"%").
+			Update("due_at", now).Error
+		if err != nil {
+			return translate(err, "wake waiting messages")
+		}
+	}
+	switch m.Kind {
+	case KindAnnouncement:
+		if m.ReleaseID != nil {
+			err := tx.db.Model(&Release{}).Where("id = ? AND announcement_ts = ''", *m.ReleaseID).
+				Updates(map[string]any{"channel": channel, "announcement_ts": ts}).Error
+			if err != nil {
+				return translate(err, "record announcement")
+			}
+		}
+	case KindRoundProgress:
+		if m.RefID != nil {
+			err := tx.db.Model(&ApprovalRound{}).Where("id = ?", *m.RefID).Update("progress_ts", ts).Error
+			if err != nil {
+				return translate(err, "record round progress")
+			}
+		}
+	case KindApprovalRequest:
+		if m.RefID != nil {
+			err := tx.db.Model(&RoundApprover{}).Where("id = ?", *m.RefID).
+				Updates(&RoundApprover{DMChannel: channel, DMTS: ts}).Error // column names from the model (DMTS is "dmts")
+			if err != nil {
+				return translate(err, "record approval request")
+			}
+		}
+	}
+	return nil
+}
+
+// alreadySent tells a lost lease from a commit of this very record whose
+// answer the connection lost: the row then says sent, by by, with ts.
+func alreadySent(tx *Tx, m *OutboxMessage, by, ts string) error {
+	var n int64
+	err := tx.db.Model(&OutboxMessage{}).
+		Where("id = ? AND status = ? AND claimed_by = ? AND sent_ts = ?", m.ID, OutboxSent, by, ts).Count(&n).Error
+	if err != nil {
+		return translate(err, "check sent message")
+	}
+	if n == 1 {
+		return nil
+	}
+	return ErrLeaseLost
 }
 
 // RetryLater puts a message back in the queue for due. A rate-limited
@@ -292,9 +376,16 @@ func (s *Store) RetryLater(ctx context.Context, m *OutboxMessage, by string, due
 // a crash in between, and the failed message never alerts again. They are
 // enqueued only if the lease was still held, since otherwise the outcome
 // is the new holder's to record.
+//
+// A failed row's due_at becomes the moment it failed, for the admins'
+// list of failed messages (/release outbox failed).
 func (s *Store) Finish(ctx context.Context, m *OutboxMessage, by, status, reason string, then ...OutboxMessage) error {
 	return s.InTxRetry(ctx, func(tx *Tx) error {
-		res := claimedBy(tx.db, m, by).Updates(map[string]any{"status": status, "last_error": truncate(reason, 500), "claimed_by": ""})
+		updates := map[string]any{"status": status, "last_error": truncate(reason, 500), "claimed_by": ""}
+		if status == OutboxFailed {
+			updates["due_at"] = tx.Now()
+		}
+		res := claimedBy(tx.db, m, by).Updates(updates)
 		if res.Error != nil {
 			return translate(res.Error, "finish message")
 		}
@@ -310,6 +401,46 @@ func (s *Store) Finish(ctx context.Context, m *OutboxMessage, by, status, reason
 		}
 		return nil
 	})
+}
+
+// FailedMessages lists failed messages, the most recent failure first: at
+// most limit of them from offset, and how many there are in all.
+func (s *Store) FailedMessages(ctx context.Context, offset, limit int) ([]OutboxMessage, int64, error) {
+	db := s.db.WithContext(ctx).Model(&OutboxMessage{}).Where("status = ?", OutboxFailed)
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "count failed messages")
+	}
+	var out []OutboxMessage
+	err := db.Order("due_at DESC, id DESC").Offset(offset).Limit(limit).Find(&out).Error
+	return out, total, translate(err, "list failed messages")
+}
+
+// RetryFailed puts failed messages back in the queue, due now, with their
+// attempts reset: the ids given, or every failed message when ids is
+// empty. It returns the messages it put back, as they were (their error
+// included), for the caller's audit entries; ids that are not failed
+// messages are left alone and not returned.
+func (tx *Tx) RetryFailed(ids ...int64) ([]OutboxMessage, error) {
+	q := tx.forUpdate().Where("status = ?", OutboxFailed)
+	if len(ids) > 0 {
+		q = q.Where("id IN ?", ids)
+	}
+	var rows []OutboxMessage
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "read failed messages")
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	found := make([]int64, len(rows))
+	for i, m := range rows {
+		found[i] = m.ID
+	}
+	err := tx.db.Model(&OutboxMessage{}).Where("id IN ? AND status = ?", found, OutboxFailed).Updates(map[string]any{
+		"status": OutboxPending, "due_at": tx.Now(), "attempts": 0, "last_error": "", "claimed_by": "", "claimed_until": nil,
+	}).Error
+	return rows, translate(err, "put failed messages back")
 }
 
 // OutboxCounts counts messages by status.

@@ -1,6 +1,7 @@
 // Command releasebot runs the release management bot: it reads its
 // configuration from the environment, connects to Slack over Socket Mode
-// and serves /healthz, /readyz and /metrics on HTTP_ADDR.
+// and serves /healthz, /readyz and /metrics on HTTP_ADDR. `releasebot
+// -version` prints the build (see package buildinfo for the stamping).
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	_ "time/tzdata" // time zones work in a minimal container image too
 
 	"github.com/releasebot/releasebot/app"
+	"github.com/releasebot/releasebot/buildinfo"
 	"github.com/releasebot/releasebot/config"
 )
 
@@ -24,14 +26,25 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "backup" {
+		return backup(args[1:], stdout, stderr)
+	}
 	flags := flag.NewFlagSet("releasebot", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	flags.Usage = func() { _ = config.Usage(stdout) }
+	flags.Usage = func() {
+		_ = config.Usage(stdout)
+		fmt.Fprintln(stdout, "\nreleasebot -version prints the version, commit, build date and Go version.")
+	}
+	showVersion := flags.Bool("version", false, "print the version, commit, build date and Go version, then exit")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, buildinfo.Get())
+		return 0
 	}
 
 	cfg, err := config.Load()

@@ -1,0 +1,183 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/releasebot/releasebot/app"
+	"github.com/releasebot/releasebot/slackemu"
+	"github.com/releasebot/releasebot/storage"
+	"github.com/releasebot/releasebot/storage/storagetest"
+)
+
+// authStretch is how long Slack refuses the bot token in
+// TestRefusedTokenLosesNothing: the fault run of docs/outbox.md.
+const authStretch = 10 * time.Second
+
+// onlyOnce fails unless every message Slack accepted was accepted once,
+// and returns how many there were.
+func onlyOnce(t *testing.T, s *slackemu.Server) int {
+	t.Helper()
+	total := 0
+	for k, n := range delivered(s) {
+		total += n
+		if n != 1 {
+			t.Errorf("posted %d times: %s", n, k)
+		}
+	}
+	return total
+}
+
+// Slack refuses the bot token for a stretch (revoked, then restored)
+// while a release that needs approval is planned: nothing is marked
+// failed and no admin is alerted, /readyz is red with the reason, and once
+// auth.test succeeds again the announcement, the approval request and the
+// rest of what the plan caused go out, each exactly once.
+func TestRefusedTokenLosesNothing(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect, tuning: app.Tuning{
+			OutboxAuthProbe: 20 * time.Millisecond, OutboxAuthProbeMax: 200 * time.Millisecond,
+		}})
+		if v := h.metric(`releasebot_outbox_paused{reason="invalid_auth"}`); v != 0 {
+			t.Fatalf("paused = %v before anything happened", v)
+		}
+		h.apPolicy("normal approvers=" + apBenM + " required=1")
+		// A first release fills the caches of who is who and where, as a
+		// running bot has them.
+		first, _ := h.apNew(ana, "billing", "1.0.0", 3, "10:00", "")
+		h.apRequest(ben, first)
+		h.drained()
+		before := len(h.outboxRows(""))
+
+		h.slack.RejectBotToken("invalid_auth")
+		refused := time.Now()
+		id, _ := h.apNew(ana, "billing", "2.0.0", 4, "10:00", "")
+		rid := fmt.Sprintf("R-%d", id)
+		h.eventually("/readyz to turn red with the reason", func() bool {
+			code, body := h.get("/readyz")
+			return code == 503 && strings.Contains(body, "outbox paused") && strings.Contains(body, "invalid_auth")
+		})
+		h.waitFor("auth.test refused for the whole stretch", func() bool {
+			calls := h.slack.Calls("auth.test")
+			return len(calls) > 0 && calls[len(calls)-1].Error == "invalid_auth" && calls[len(calls)-1].At.Sub(refused) >= authStretch
+		})
+		rows := h.outboxRows(rid)
+		if len(h.outboxRows("")) != before+len(rows) {
+			t.Fatalf("%d rows for %s, %d in all (%d before)", len(rows), rid, len(h.outboxRows("")), before)
+		}
+		sending := 0
+		for _, m := range rows {
+			if m.Status == storage.OutboxPending && m.DueAt.After(h.clock.Now()) {
+				continue // a reminder, later
+			}
+			sending++
+			if m.Status != storage.OutboxPending || m.Attempts != 0 {
+				t.Fatalf("%s during the refusal: %s after %d attempts (%s)", m.Key, m.Status, m.Attempts, m.LastError)
+			}
+		}
+		if sending < 3 {
+			t.Fatalf("%d messages of %s due, want the announcement, the request and the progress line", sending, rid)
+		}
+		if v := h.metric(`releasebot_outbox_paused{reason="invalid_auth"}`); v != 1 {
+			t.Fatalf("paused{invalid_auth} = %v during the refusal", v)
+		}
+		refusedPosts, probes := 0, len(h.slack.Calls("auth.test"))
+		for _, c := range h.slack.Calls("chat.postMessage") {
+			if c.Error == "invalid_auth" {
+				refusedPosts++
+			}
+		}
+
+		h.slack.AcceptBotToken()
+		restored := time.Now()
+		ann := h.apAnnouncement(id)
+		h.apRequest(ben, id)
+		h.drained()
+		resumed := time.Since(restored)
+		h.eventually("/readyz to turn green", func() bool { code, _ := h.get("/readyz"); return code == 200 })
+		h.allSent(t)
+		total := onlyOnce(t, h.slack)
+		exactlyOnce(t, "#releases", h.slack.Messages(releases), rid+" · ")
+		exactlyOnce(t, "ben's DMs", h.slack.As(ben).DMs(), "asks for your approval of *"+rid+"*")
+		h.threadReply(releases, ann.TS, "Approval round 1")
+		if n := count(h.slack.As(admin).DMs(), "can't deliver"); n != 0 {
+			t.Fatalf("admins were alerted %d times about a refused token", n)
+		}
+		for _, m := range h.outboxRows(rid) {
+			if m.Status == storage.OutboxSent && m.Attempts != 1 {
+				t.Fatalf("%s: %d attempts, want 1: the refusal cost an attempt", m.Key, m.Attempts)
+			}
+		}
+		h.eventually("the pause to show in the metrics", func() bool {
+			return h.metric(`releasebot_outbox_paused{reason="invalid_auth"}`) == 0 &&
+				h.metric(`releasebot_outbox_pauses_total{reason="invalid_auth"}`) == 1
+		})
+		if n := strings.Count(h.log.String(), "outbox: Slack refused the bot token"); n != 1 {
+			t.Fatalf("the refusal was logged %d times, want once", n)
+		}
+		t.Logf("token refused for %s: %d posts refused, %d auth.test probes; %d messages of %s delivered %s after the token worked again; %d messages in all, each posted once",
+			restored.Sub(refused).Round(time.Millisecond), refusedPosts, probes, sending, rid, resumed.Round(time.Millisecond), total)
+	})
+}
+
+// The bot's connection to PostgreSQL goes through a proxy that drops every
+// connection and refuses new ones for 5 s while Slack holds back its
+// answers: the messages Slack posted meanwhile are recorded once the
+// database is back, and none is posted again when the leases run out.
+func TestDatabaseCutDuringSendsDuplicatesNothing(t *testing.T) {
+	if !storagetest.PostgresEnabled() {
+		t.Skipf("%s is not set: cutting the database needs PostgreSQL", storagetest.PostgresEnv)
+	}
+	base := storagetest.Fresh(t, "postgres")
+	proxy, through := storagetest.NewProxy(t, base)
+	h := start(t, options{dialect: "postgres", databaseURL: through})
+	// The test's own reads go straight to the server.
+	direct, err := storage.Open(context.Background(), base, storage.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = direct.Close() })
+	h.store = direct
+	h.cmd(ana, general, "/release subscribe all")
+	h.cmd(dan, general, "/release subscribe all me")
+
+	// Slack posts at once but answers 2 s later: the answers come back
+	// while the database is gone.
+	h.slack.SetFault("chat.postMessage", slackemu.Fault{Hold: 2 * time.Second})
+	var ids []string
+	for i := range 3 {
+		id, _ := h.plan(ana, []string{"billing", "payments", "search"}[i], "1.0.0", 48*time.Hour, "type=standard")
+		ids = append(ids, id)
+	}
+	h.waitFor("sends in flight", func() bool { return h.slack.InFlight("chat.postMessage") >= len(ids) })
+	inFlight := h.slack.InFlight("chat.postMessage")
+	back := proxy.CutFor(5 * time.Second)
+	h.waitFor("Slack's answers while the database is gone", func() bool { return h.slack.InFlight("chat.postMessage") == 0 })
+	<-back
+	h.slack.ClearFaults()
+	// Past every lease: a message whose record was lost would now be
+	// handed on and posted again.
+	h.clock.Advance(61 * time.Second)
+	for _, id := range ids {
+		h.channelMessage(general, id, "was *planned*")
+		h.dmContaining(dan, id, "was *planned*")
+		h.announcement(id)
+	}
+	h.drained()
+	rows := sentRows(t, h)
+	total := onlyOnce(t, h.slack)
+	if total != len(rows) {
+		t.Fatalf("Slack accepted %d messages for %d outbox rows", total, len(rows))
+	}
+	retried := strings.Count(h.log.String(), "database unreachable while recording a sent message")
+	if retried == 0 {
+		t.Fatal("no sent message waited for the database: the cut missed the sends")
+	}
+	t.Logf("database cut for 5s with %d sends in flight: %d messages, each posted once; %d record tries waited for the database",
+		inFlight, total, retried)
+}
