@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
 
@@ -16,36 +17,36 @@ import (
 func TestApprovalConcurrentClicks(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		h.apPolicy("normal approvers=" + apBenM + "," + apCatM + "," + apDanM + " required=2")
+		h.setPolicy("normal approvers=" + benM + "," + catM + "," + danM + " required=2")
 		const runs = 4
 		for i := range runs {
-			id, _ := h.apNew(ana, fmt.Sprintf("svc-%d", i), "1.0.0", 3+i, "10:00", "")
-			rid := fmt.Sprintf("R-%d", id)
-			dms := map[string]slackMessage{ben: h.apRequest(ben, id), cat: h.apRequest(cat, id)}
-			danDM := h.apRequest(dan, id)
-			answers := h.apClickTogether(map[string]slackMessage{ben: dms[ben], cat: dms[cat]}, "Approve")
+			id := h.plan(ana, fmt.Sprintf("svc-%d 1.0.0", i), daysAhead(3+i, "10:00")).ID
+			rid := ref(id)
+			dms := map[string]slackemu.Message{ben: h.approvalRequest(ben, id), cat: h.approvalRequest(cat, id)}
+			danDM := h.approvalRequest(dan, id)
+			answers := h.clickTogether(map[string]slackemu.Message{ben: dms[ben], cat: dms[cat]}, "Approve")
 			completed := 0
 			for _, a := range answers {
-				apContain(t, a, "You approved *"+rid+"*")
+				mustContain(t, a, "You approved *"+rid+"*")
 				if strings.Contains(a, "That completes the approval") {
 					completed++
 				} else {
-					apContain(t, a, "1 of 2 approvals")
+					mustContain(t, a, "1 of 2 approvals")
 				}
 			}
 			if completed != 1 {
 				t.Fatalf("run %d: %d answers say the approval is complete:\n%v", i, completed, answers)
 			}
-			h.apStatus(id, "approved")
-			h.apQuiet()
-			rounds := h.apRounds(id)
+			h.waitForStatus(id, "approved")
+			h.outboxIdle()
+			rounds := h.rounds(id)
 			if len(rounds) != 1 || rounds[0].Status != storage.RoundApproved || len(rounds[0].Decisions) != 2 {
 				t.Fatalf("run %d: round %+v", i, rounds)
 			}
-			if n := h.apCountDMs(ana, rid, "is approved"); n != 1 {
+			if n := count(h.slack.As(ana).DMs(), rid, "is approved"); n != 1 {
 				t.Fatalf("run %d: the owner was told %d times", i, n)
 			}
-			ann := h.apAnnouncement(id)
+			ann := h.announcement(releases, id)
 			approvedLines := 0
 			for _, m := range h.slack.Replies(releases, ann.TS) {
 				if strings.Contains(m.Content(), "Approved — ready to start") {
@@ -55,27 +56,27 @@ func TestApprovalConcurrentClicks(t *testing.T) {
 			if approvedLines != 1 {
 				t.Fatalf("run %d: %d approval lines in the thread", i, approvedLines)
 			}
-			audit := strings.Join(h.apAudit(id), "\n")
+			audit := strings.Join(h.auditLines(id), "\n")
 			if strings.Count(audit, "status:approved") != 1 || strings.Count(audit, " approved round 1") != 2 {
 				t.Fatalf("run %d: audit:\n%s", i, audit)
 			}
 			// dan, the third, no longer needs to decide.
 			h.waitFor("dan's request to close", func() bool {
-				return strings.Contains(h.apCurrent(danDM).Content(), "No decision needed any more")
+				return strings.Contains(h.current(danDM).Content(), "No decision needed any more")
 			})
 		}
 
 		// One approver clicking twice at once (DM and announcement): one
 		// decision; the other click is told the first stands.
-		h.apPolicy("normal approvers=" + apBenM + "," + apCatM + " required=all")
-		id, _ := h.apNew(ana, "twice", "1.0.0", 2, "10:00", "")
-		dm := h.apRequest(ben, id)
-		ann := h.apAnnouncement(id)
-		h.waitFor("the announcement's buttons", func() bool { return strings.Contains(h.apCurrent(ann).Content(), "Approve") })
+		h.setPolicy("normal approvers=" + benM + "," + catM + " required=all")
+		id := h.plan(ana, "twice 1.0.0", daysAhead(2, "10:00")).ID
+		dm := h.approvalRequest(ben, id)
+		ann := h.announcement(releases, id)
+		h.waitFor("the announcement's buttons", func() bool { return strings.Contains(h.current(ann).Content(), "Approve") })
 		seen := len(h.slack.As(ben).Ephemerals(dm.Channel)) + len(h.slack.As(ben).Ephemerals(ann.Channel))
 		var wg sync.WaitGroup
 		errs := make(chan error, 2)
-		for _, m := range []slackMessage{dm, ann} {
+		for _, m := range []slackemu.Message{dm, ann} {
 			wg.Go(func() {
 				if _, err := h.slack.As(ben).Click(h.ctx(), m, "Approve"); err != nil {
 					errs <- err
@@ -87,7 +88,7 @@ func TestApprovalConcurrentClicks(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		var fresh []slackMessage
+		var fresh []slackemu.Message
 		h.waitFor("both answers", func() bool {
 			all := append(h.slack.As(ben).Ephemerals(dm.Channel), h.slack.As(ben).Ephemerals(ann.Channel)...)
 			fresh = nil
@@ -105,15 +106,15 @@ func TestApprovalConcurrentClicks(t *testing.T) {
 		if len(fresh) != 2 || strings.Count(all, "You approved *R-") != 1 || strings.Count(all, "You already approved") != 1 {
 			t.Fatalf("answers to a double click:\n%s", all)
 		}
-		if ds := h.apRounds(id)[0].Decisions; len(ds) != 1 {
+		if ds := h.rounds(id)[0].Decisions; len(ds) != 1 {
 			t.Fatalf("a double click recorded %d decisions", len(ds))
 		}
 	})
 }
 
-// apClickTogether makes each user click label on their message at the same
+// clickTogether makes each user click label on their message at the same
 // moment and returns each user's answer.
-func (h *harness) apClickTogether(msgs map[string]slackMessage, label string) map[string]string {
+func (h *harness) clickTogether(msgs map[string]slackemu.Message, label string) map[string]string {
 	h.t.Helper()
 	before := map[string]int{}
 	for u, m := range msgs {
@@ -156,11 +157,11 @@ func (h *harness) apClickTogether(msgs map[string]slackMessage, label string) ma
 func TestApprovalConcurrentResubmit(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		h.apPolicy("normal approvers=" + apBenM + " required=any")
-		id, _ := h.apNew(ana, "billing", "2.0.0", 3, "10:00", "")
-		rid := fmt.Sprintf("R-%d", id)
-		h.apReject(ben, h.apRequest(ben, id), "Wrong version")
-		h.apStatus(id, "rejected")
+		h.setPolicy("normal approvers=" + benM + " required=any")
+		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
+		rid := ref(id)
+		h.reject(ben, h.approvalRequest(ben, id), "Wrong version")
+		h.waitForStatus(id, "rejected")
 
 		replies := make(chan string, 2)
 		start := make(chan struct{})
@@ -187,11 +188,11 @@ func TestApprovalConcurrentResubmit(t *testing.T) {
 		if strings.Count(joined, "Resubmitted *"+rid+"*") != 1 || strings.Count(joined, "only a rejected release can be resubmitted") != 1 {
 			t.Fatalf("replies:\n%s", joined)
 		}
-		h.apQuiet()
-		if rounds := h.apRounds(id); len(rounds) != 2 || rounds[1].Status != storage.RoundOpen {
+		h.outboxIdle()
+		if rounds := h.rounds(id); len(rounds) != 2 || rounds[1].Status != storage.RoundOpen {
 			t.Fatalf("%d rounds after two resubmits: %+v", len(rounds), rounds)
 		}
-		if n := len(h.apRequests(ben, id)); n != 2 {
+		if n := len(h.approvalRequests(ben, id)); n != 2 {
 			t.Fatalf("ben got %d requests, want the first and one more", n)
 		}
 	})

@@ -31,51 +31,51 @@ func TestApprovalManyApprovers(t *testing.T) {
 		for i := range 300 {
 			ids = append(ids, fmt.Sprintf("U2%05d", i))
 		}
-		apContain(t, h.cmdAnswer(admin, releases, "/release policy set normal required=2 approvers="+strings.Join(ids, ",")),
+		mustContain(t, h.cmdAnswer(admin, releases, "/release policy set normal required=2 approvers="+strings.Join(ids, ",")),
 			"too many approvers to name one by one", "user group")
 
-		h.apPolicy("normal approvers=<!subteam^S0MANY|@many>," + strings.Join(many[:20], ",") + " required=2")
+		h.setPolicy("normal approvers=<!subteam^S0MANY|@many>," + strings.Join(many[:20], ",") + " required=2")
 		show := h.cmdAnswer(ana, releases, "/release policy show")
-		apContain(t, show, "required=2 of <!subteam^S0MANY>")
+		mustContain(t, show, "required=2 of <!subteam^S0MANY>")
 
-		id, reply := h.apNew(ana, "billing", "2.0.0", 3, "10:00", "")
-		apContain(t, reply, "waiting for 2 approvals from <@U10000>", "and 110 others")
-		rid := fmt.Sprintf("R-%d", id)
-		if n := len(h.apRounds(id)[0].Approvers); n != 120 {
+		rel := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00"))
+		mustContain(t, rel.Reply, "waiting for 2 approvals from <@U10000>", "and 110 others")
+		rid := rel.Ref()
+		if n := len(h.rounds(rel.ID)[0].Approvers); n != 120 {
 			t.Fatalf("%d approvers, want 120", n)
 		}
 		last := many[119]
-		dm := h.apRequest(last, id)
-		apContain(t, dm.Content(), "0 of 2 approvals: waiting for <@U10000>", "and 110 others", "Approve")
-		ann := h.apAnnouncement(id)
-		progress := h.threadReply(releases, ann.TS, "Approval round 1")
-		apContain(t, progress.Content(), "and 110 others")
-		apContain(t, h.apListApprovals(last, releases).Content(), rid, "and 110 others")
+		dm := h.approvalRequest(last, rel.ID)
+		mustContain(t, dm.Content(), "0 of 2 approvals: waiting for <@U10000>", "and 110 others", "Approve")
+		ann := h.announcement(releases, rel.ID)
+		progress := h.waitForMessage(inThread(releases, ann.TS), "Approval round 1")
+		mustContain(t, progress.Content(), "and 110 others")
+		mustContain(t, h.approvalsList(last, releases).Content(), rid, "and 110 others")
 
 		// A decision that leaves the round open updates the decider's
 		// request, the progress line and the announcement — not 120 DMs.
-		h.apQuiet()
+		h.outboxIdle()
 		updates := len(h.slack.Calls("chat.update"))
-		apContain(t, h.apApprove(many[0], id), "1 of 2 approvals: <@U10000> :white_check_mark:, waiting for")
-		h.apQuiet()
+		mustContain(t, h.approve(many[0], rel.ID), "1 of 2 approvals: <@U10000> :white_check_mark:, waiting for")
+		h.outboxIdle()
 		if n := len(h.slack.Calls("chat.update")) - updates; n != 3 {
 			t.Fatalf("one decision in a round of 120 made %d chat.update calls, want 3", n)
 		}
 		h.waitFor("the decider's request", func() bool {
-			return strings.Contains(h.apCurrent(h.apRequest(many[0], id)).Content(), "You approved this")
+			return strings.Contains(h.current(h.approvalRequest(many[0], rel.ID)).Content(), "You approved this")
 		})
-		apContain(t, h.apApprove(many[100], id), "That completes the approval")
-		h.apStatus(id, "approved")
+		mustContain(t, h.approve(many[100], rel.ID), "That completes the approval")
+		h.waitForStatus(rel.ID, "approved")
 		h.waitFor("the last approver's request to close", func() bool {
-			return strings.Contains(h.apCurrent(dm).Content(), "No decision needed any more")
+			return strings.Contains(h.current(dm).Content(), "No decision needed any more")
 		})
 		if _, err := h.slack.As(last).OpenHome(h.ctx()); err != nil {
 			t.Fatal(err)
 		}
 		h.waitFor("the Home", func() bool { _, ok := h.slack.As(last).Home(); return ok })
 		audit := h.cmdAnswer(ana, releases, "/release audit "+rid)
-		apContain(t, audit, "*round opened*", "needs 2 of 120: U10000, U10001", "*status:approved*")
-		h.apQuiet()
+		mustContain(t, audit, "*round opened*", "needs 2 of 120: U10000, U10001", "*status:approved*")
+		h.outboxIdle()
 		for _, m := range append(h.slack.AllMessages(releases), h.slack.As(last).DMs()...) {
 			if n := utf8.RuneCountInString(m.Text); n > 3000 {
 				t.Fatalf("a %d-character message text:\n%.300s…", n, m.Text)

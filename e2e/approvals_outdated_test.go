@@ -15,62 +15,62 @@ import (
 func TestApprovalOutdatedRounds(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		h.apPolicy("normal approvers=" + apBenM + "," + apCatM + " required=all")
-		id, _ := h.apNew(ana, "billing", "2.0.0", 3, "10:00", "")
-		rid := fmt.Sprintf("R-%d", id)
-		benDM1 := h.apRequest(ben, id)
-		catDM1 := h.apRequest(cat, id)
-		apContain(t, h.apApprove(cat, id), "1 of 2 approvals")
-		benList1 := h.apListApprovals(ben, releases)
-		apContain(t, benList1.Content(), rid, "1 of 2 approvals: <@U0CAT> :white_check_mark:, waiting for <@U0BEN>")
+		h.setPolicy("normal approvers=" + benM + "," + catM + " required=all")
+		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
+		rid := ref(id)
+		benDM1 := h.approvalRequest(ben, id)
+		catDM1 := h.approvalRequest(cat, id)
+		mustContain(t, h.approve(cat, id), "1 of 2 approvals")
+		benList1 := h.approvalsList(ben, releases)
+		mustContain(t, benList1.Content(), rid, "1 of 2 approvals: <@U0CAT> :white_check_mark:, waiting for <@U0BEN>")
 
 		// Rescheduled: round 1 is superseded, round 2 asks both again.
-		reply := h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 14:00", rid, apDay(3)))
-		apContain(t, reply, "Rescheduled *"+rid+"*", "waiting for 2 approvals from <@U0BEN>, <@U0CAT>")
+		reply := h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 14:00", rid, h.day(ana, 3)))
+		mustContain(t, reply, "Rescheduled *"+rid+"*", "waiting for 2 approvals from <@U0BEN>, <@U0CAT>")
 		h.waitFor("ben's first request to say it is outdated", func() bool {
-			c := h.apCurrent(benDM1).Content()
+			c := h.current(benDM1).Content()
 			return strings.Contains(c, "This request is outdated: the release changed since") && !strings.Contains(c, "\nApprove")
 		})
 		h.waitFor("cat's first request to keep her decision and say it is outdated", func() bool {
-			c := h.apCurrent(catDM1).Content()
+			c := h.current(catDM1).Content()
 			return strings.Contains(c, "You approved this") && strings.Contains(c, "This request is outdated")
 		})
-		h.waitFor("new requests", func() bool { return len(h.apRequests(ben, id)) == 2 && len(h.apRequests(cat, id)) == 2 })
-		rounds := h.apRounds(id)
+		h.waitFor("new requests", func() bool { return len(h.approvalRequests(ben, id)) == 2 && len(h.approvalRequests(cat, id)) == 2 })
+		rounds := h.rounds(id)
 		if len(rounds) != 2 || rounds[0].Status != storage.RoundSuperseded || rounds[1].Status != storage.RoundOpen || len(rounds[1].Decisions) != 0 {
 			t.Fatalf("rounds after reschedule: %+v", rounds)
 		}
-		ann := h.apAnnouncement(id)
-		h.threadReply(releases, ann.TS, "Approval round 1", "— superseded")
+		ann := h.announcement(releases, id)
+		h.waitForMessage(inThread(releases, ann.TS), "Approval round 1", "— superseded")
 
 		// ben clicks the list he kept from round 1: outdated, nothing changes.
-		h.apRefused(ben, benList1, "Approve "+rid, "This approval request for *"+rid+"* billing 2.0.0 is outdated", "the release was changed since", "Nothing was changed")
-		h.apRefused(ben, benList1, "Reject "+rid, "is outdated", "the release was changed since")
+		h.refused(h.clicking(ben, benList1, "Approve "+rid), "This approval request for *"+rid+"* billing 2.0.0 is outdated", "the release was changed since", "Nothing was changed")
+		h.refused(h.clicking(ben, benList1, "Reject "+rid), "is outdated", "the release was changed since")
 
 		// Edited in the form: round 2 is superseded too.
-		benList2 := h.apListApprovals(ben, releases)
+		benList2 := h.approvalsList(ben, releases)
 		h.cmd(ana, releases, "/release edit "+rid)
 		h.waitFor("the edit form", func() bool { _, ok := h.slack.As(ana).Modal(); return ok })
 		res, err := h.slack.As(ana).Submit(h.ctx(), map[string]string{"Version": "2.0.1"})
 		if err != nil || !res.Closed {
 			t.Fatalf("edit: %+v %v", res, err)
 		}
-		h.eventually("round 3", func() bool { return len(h.apRounds(id)) == 3 })
+		h.eventually("round 3", func() bool { return len(h.rounds(id)) == 3 })
 		h.waitFor("ben's second request to say it is outdated", func() bool {
-			return strings.Contains(h.apCurrent(h.apRequests(ben, id)[1]).Content(), "This request is outdated")
+			return strings.Contains(h.current(h.approvalRequests(ben, id)[1]).Content(), "This request is outdated")
 		})
-		h.apRefused(ben, benList2, "Approve "+rid, "This approval request for *"+rid+"* billing 2.0.1 is outdated", "changed since")
+		h.refused(h.clicking(ben, benList2, "Approve "+rid), "This approval request for *"+rid+"* billing 2.0.1 is outdated", "changed since")
 
 		// Cancelled: round 3 is superseded and says why.
-		benList3 := h.apListApprovals(ben, releases)
-		apContain(t, h.cmdAnswer(ana, releases, "/release cancel "+rid+" not needed"), "Cancelled *"+rid+"*")
+		benList3 := h.approvalsList(ben, releases)
+		mustContain(t, h.cmdAnswer(ana, releases, "/release cancel "+rid+" not needed"), "Cancelled *"+rid+"*")
 		h.waitFor("ben's third request to say the release was cancelled", func() bool {
-			reqs := h.apRequests(ben, id)
-			return len(reqs) == 3 && strings.Contains(h.apCurrent(reqs[2]).Content(), "This request is outdated: the release was cancelled")
+			reqs := h.approvalRequests(ben, id)
+			return len(reqs) == 3 && strings.Contains(h.current(reqs[2]).Content(), "This request is outdated: the release was cancelled")
 		})
-		h.apRefused(ben, benList3, "Approve "+rid, "is outdated: the release was cancelled")
-		h.apRefused(ben, benList3, "Reject "+rid, "is outdated: the release was cancelled")
-		for _, r := range h.apRounds(id) {
+		h.refused(h.clicking(ben, benList3, "Approve "+rid), "is outdated: the release was cancelled")
+		h.refused(h.clicking(ben, benList3, "Reject "+rid), "is outdated: the release was cancelled")
+		for _, r := range h.rounds(id) {
 			if r.Status != storage.RoundSuperseded {
 				t.Fatalf("round %d is %s after the cancel", r.Number, r.Status)
 			}
@@ -78,11 +78,11 @@ func TestApprovalOutdatedRounds(t *testing.T) {
 		if st := h.release(id).Status; st != "cancelled" {
 			t.Fatalf("release is %s", st)
 		}
-		audit := strings.Join(h.apAudit(id), "\n")
+		audit := strings.Join(h.auditLines(id), "\n")
 		if n := strings.Count(audit, "round superseded"); n != 3 {
 			t.Fatalf("%d rounds superseded in the audit:\n%s", n, audit)
 		}
-		apContain(t, audit, "policy round superseded round 3: the release was cancelled")
+		mustContain(t, audit, "policy round superseded round 3: the release was cancelled")
 	})
 }
 
@@ -92,29 +92,29 @@ func TestApprovalOutdatedRounds(t *testing.T) {
 func TestApprovalStaleRequestIsRepaired(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		h.apPolicy("normal approvers=" + apBenM + "," + apCatM + " required=all")
-		id, _ := h.apNew(ana, "billing", "2.0.0", 3, "10:00", "")
-		rid := fmt.Sprintf("R-%d", id)
-		dm := h.apRequest(ben, id)
-		h.apRequest(cat, id)
-		h.apQuiet()
+		h.setPolicy("normal approvers=" + benM + "," + catM + " required=all")
+		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
+		rid := ref(id)
+		dm := h.approvalRequest(ben, id)
+		h.approvalRequest(cat, id)
+		h.outboxIdle()
 
 		h.slack.SetFault("chat.update", slackemu.Fault{SlackError: "cant_update_message"})
-		apContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 15:00", rid, apDay(3))), "Rescheduled")
-		h.waitFor("round 2's request", func() bool { return len(h.apRequests(ben, id)) == 2 })
-		h.apQuiet()
+		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 15:00", rid, h.day(ana, 3))), "Rescheduled")
+		h.waitFor("round 2's request", func() bool { return len(h.approvalRequests(ben, id)) == 2 })
+		h.outboxIdle()
 		h.slack.ClearFaults()
-		if c := h.apCurrent(dm).Content(); !strings.Contains(c, "\nApprove") || strings.Contains(c, "outdated") {
+		if c := h.current(dm).Content(); !strings.Contains(c, "\nApprove") || strings.Contains(c, "outdated") {
 			t.Fatalf("the request was updated despite the fault:\n%s", c)
 		}
 
-		answer := h.apClick(ben, dm, "Approve")
-		apContain(t, answer, "This approval request for *"+rid+"* billing 2.0.0 is outdated", "Nothing was changed")
+		answer := h.click(ben, dm, "Approve")
+		mustContain(t, answer, "This approval request for *"+rid+"* billing 2.0.0 is outdated", "Nothing was changed")
 		h.waitFor("the stale request to be repaired", func() bool {
-			c := h.apCurrent(dm).Content()
+			c := h.current(dm).Content()
 			return strings.Contains(c, "This request is outdated") && !strings.Contains(c, "\nApprove")
 		})
-		rounds := h.apRounds(id)
+		rounds := h.rounds(id)
 		if len(rounds) != 2 || len(rounds[0].Decisions) != 0 || len(rounds[1].Decisions) != 0 || h.release(id).Status != "planned" {
 			t.Fatalf("a refused click decided something: %+v", rounds)
 		}

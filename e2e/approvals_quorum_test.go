@@ -19,49 +19,50 @@ func TestApprovalQuorums(t *testing.T) {
 		approveBy []string // the approvals up to the quorum; the last one closes it
 		warning   string   // when the quorum is out of reach
 	}{
-		{name: "any", approvers: apBenM + "," + apCatM + "," + apDanM, required: "any", asked: []string{ben, cat, dan}, approveBy: []string{cat}},
-		{name: "all", approvers: apBenM + "," + apCatM + "," + apDanM, required: "all", asked: []string{ben, cat, dan}, approveBy: []string{ben, cat, dan}},
-		{name: "majority of four", approvers: apBenM + "," + apCatM + "," + apDanM + "," + apAdminM, required: "majority", asked: []string{admin, ben, cat, dan}, approveBy: []string{dan, admin, ben}},
-		{name: "majority without the owner", approvers: apAnaM + "," + apBenM + "," + apCatM, required: "majority", asked: []string{ben, cat}, approveBy: []string{ben, cat}},
-		{name: "two", approvers: apBenM + "," + apCatM + "," + apDanM, required: "2", asked: []string{ben, cat, dan}, approveBy: []string{dan, ben}},
-		{name: "all without the owner", approvers: apAnaM + "," + apBenM, required: "all", asked: []string{ben}, approveBy: []string{ben}},
-		{name: "two but only one besides the owner", approvers: apAnaM + "," + apBenM, required: "2", asked: []string{ben},
+		{name: "any", approvers: benM + "," + catM + "," + danM, required: "any", asked: []string{ben, cat, dan}, approveBy: []string{cat}},
+		{name: "all", approvers: benM + "," + catM + "," + danM, required: "all", asked: []string{ben, cat, dan}, approveBy: []string{ben, cat, dan}},
+		{name: "majority of four", approvers: benM + "," + catM + "," + danM + "," + adminM, required: "majority", asked: []string{admin, ben, cat, dan}, approveBy: []string{dan, admin, ben}},
+		{name: "majority without the owner", approvers: anaM + "," + benM + "," + catM, required: "majority", asked: []string{ben, cat}, approveBy: []string{ben, cat}},
+		{name: "two", approvers: benM + "," + catM + "," + danM, required: "2", asked: []string{ben, cat, dan}, approveBy: []string{dan, ben}},
+		{name: "all without the owner", approvers: anaM + "," + benM, required: "all", asked: []string{ben}, approveBy: []string{ben}},
+		{name: "two but only one besides the owner", approvers: anaM + "," + benM, required: "2", asked: []string{ben},
 			warning: "It needs 2 approvals but only 1 person can approve it (nobody approves their own release)"},
-		{name: "only the owner", approvers: apAnaM, required: "any", asked: nil,
+		{name: "only the owner", approvers: anaM, required: "any", asked: nil,
 			warning: "Nobody can approve it"},
 	}
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		for i, c := range cases {
-			h.apPolicy(fmt.Sprintf("normal approvers=%s required=%s", c.approvers, c.required))
-			id, reply := h.apNew(ana, fmt.Sprintf("svc-%d", i), "1.0.0", 3+i, "10:00", "")
-			rid := fmt.Sprintf("R-%d", id)
-			rounds := h.apRounds(id)
-			if len(rounds) != 1 || !slices.Equal(sortedIDs(apApprovers(rounds[0])), c.asked) {
-				t.Fatalf("%s: round approvers %v, want %v", c.name, apApprovers(rounds[0]), c.asked)
+			h.setPolicy(fmt.Sprintf("normal approvers=%s required=%s", c.approvers, c.required))
+			rel := h.plan(ana, fmt.Sprintf("svc-%d 1.0.0", i), daysAhead(3+i, "10:00"))
+			id := rel.ID
+			rid := ref(id)
+			rounds := h.rounds(id)
+			if len(rounds) != 1 || !slices.Equal(sortedIDs(approverIDs(rounds[0])), c.asked) {
+				t.Fatalf("%s: round approvers %v, want %v", c.name, approverIDs(rounds[0]), c.asked)
 			}
-			if strings.Contains(c.approvers, apAnaM) {
+			if strings.Contains(c.approvers, anaM) {
 				// Named by the policy, the owner still cannot decide.
-				ann := h.apAnnouncement(id)
-				h.waitFor("the announcement's buttons", func() bool { return strings.Contains(h.apCurrent(ann).Content(), "Approve") })
-				h.apRefused(ana, ann, "Approve", "You can't approve or reject *"+rid+"*", "your own release")
+				ann := h.announcement(releases, id)
+				h.waitFor("the announcement's buttons", func() bool { return strings.Contains(h.current(ann).Content(), "Approve") })
+				h.refused(h.clicking(ana, ann, "Approve"), "You can't approve or reject *"+rid+"*", "your own release")
 			}
 			if c.warning != "" {
-				apContain(t, reply, ":warning: "+c.warning)
-				h.dmContaining(ana, rid, "needs approval, but", c.warning)
+				mustContain(t, rel.Reply, ":warning: "+c.warning)
+				h.waitForMessage(dmsTo(ana), rid, "needs approval, but", c.warning)
 				continue
 			}
-			apContain(t, reply, fmt.Sprintf("waiting for %d approval", len(c.approveBy)))
+			mustContain(t, rel.Reply, fmt.Sprintf("waiting for %d approval", len(c.approveBy)))
 			for n, u := range c.approveBy {
-				answer := h.apApprove(u, id)
+				answer := h.approve(u, id)
 				if n < len(c.approveBy)-1 {
-					apContain(t, answer, fmt.Sprintf("You approved *%s*", rid), fmt.Sprintf("%d of %d approval", n+1, len(c.approveBy)))
+					mustContain(t, answer, fmt.Sprintf("You approved *%s*", rid), fmt.Sprintf("%d of %d approval", n+1, len(c.approveBy)))
 					// Every approver's DM and the thread follow each decision,
 					// not only the first one.
 					h.waitFor(c.name+": the DM of "+u, func() bool {
-						return strings.Contains(h.apCurrent(h.apLatestRequest(u, id)).Content(), "You approved this")
+						return strings.Contains(h.current(h.latestRequest(u, id)).Content(), "You approved this")
 					})
-					ann := h.apAnnouncement(id)
+					ann := h.announcement(releases, id)
 					want := fmt.Sprintf("%d of %d approval", n+1, len(c.approveBy))
 					h.waitFor(c.name+": the progress line", func() bool {
 						for _, m := range h.slack.Replies(releases, ann.TS) {
@@ -71,25 +72,16 @@ func TestApprovalQuorums(t *testing.T) {
 						}
 						return false
 					})
-					h.waitFor(c.name+": the announcement", func() bool { return strings.Contains(h.apCurrent(ann).Content(), "approval: "+want) })
+					h.waitFor(c.name+": the announcement", func() bool { return strings.Contains(h.current(ann).Content(), "approval: "+want) })
 					if st := h.release(id).Status; st != "planned" {
 						t.Fatalf("%s: approved after %d approvals", c.name, n+1)
 					}
 					continue
 				}
-				apContain(t, answer, "That completes the approval")
+				mustContain(t, answer, "That completes the approval")
 			}
-			h.apStatus(id, "approved")
-			h.dmContaining(ana, rid, "is approved")
+			h.waitForStatus(id, "approved")
+			h.waitForMessage(dmsTo(ana), rid, "is approved")
 		}
 	})
-}
-
-func sortedIDs(ids []string) []string {
-	out := slices.Clone(ids)
-	slices.Sort(out)
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }

@@ -14,16 +14,16 @@ import (
 func TestApprovalRejectAndResubmit(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		h.apPolicy("normal approvers=" + apBenM + "," + apCatM + " required=all")
-		id, _ := h.apNew(ana, "billing", "2.0.0", 3, "10:00", `title="Quarterly fix"`)
-		rid := fmt.Sprintf("R-%d", id)
-		dm := h.apRequest(ben, id)
-		catDM := h.apRequest(cat, id)
-		ann := h.apAnnouncement(id)
-		catList := h.apListApprovals(cat, releases)
+		h.setPolicy("normal approvers=" + benM + "," + catM + " required=all")
+		id := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00"), with(`title="Quarterly fix"`)).ID
+		rid := ref(id)
+		dm := h.approvalRequest(ben, id)
+		catDM := h.approvalRequest(cat, id)
+		ann := h.announcement(releases, id)
+		catList := h.approvalsList(cat, releases)
 
 		// The owner cannot reject her own release either: no modal opens.
-		h.apRefused(ana, ann, "Reject", "You can't approve or reject *"+rid+"*", "your own release")
+		h.refused(h.clicking(ana, ann, "Reject"), "You can't approve or reject *"+rid+"*", "your own release")
 
 		// Reject opens a modal that names the release and needs a reason.
 		if _, err := h.slack.As(ben).Click(h.ctx(), dm, "Reject"); err != nil {
@@ -31,72 +31,70 @@ func TestApprovalRejectAndResubmit(t *testing.T) {
 		}
 		h.waitFor("the reject modal", func() bool { _, ok := h.slack.As(ben).Modal(); return ok })
 		modal, _ := h.slack.As(ben).Modal()
-		apContain(t, modal.Content(), "Reject "+rid, "You are rejecting *"+rid+"* billing 2.0.0 → production", "<@U0ANA> will see your reason", "Reason")
+		mustContain(t, modal.Content(), "Reject "+rid, "You are rejecting *"+rid+"* billing 2.0.0 → production", "<@U0ANA> will see your reason", "Reason")
 		if _, err := h.slack.As(ben).Submit(h.ctx(), map[string]string{"Reason": ""}); err == nil {
 			t.Fatalf("Slack's client let ben submit an empty reason")
 		}
-		before := h.apSnapshot()
+		before := h.snapshot()
 		res, err := h.slack.As(ben).Submit(h.ctx(), map[string]string{"Reason": "   "})
 		if err != nil || res.Closed || !strings.Contains(res.Errors["reason"], "Please say why") {
 			t.Fatalf("a blank reason: %+v, %v", res, err)
 		}
-		if after := h.apSnapshot(); after != before {
-			t.Fatalf("a blank reason changed the database")
-		}
+		h.unchanged(before, "a blank reason")
 		res, err = h.slack.As(ben).Submit(h.ctx(), map[string]string{"Reason": "No rollback plan <yet> & no owner on call"})
 		if err != nil || !res.Closed {
 			t.Fatalf("reject: %+v, %v", res, err)
 		}
-		h.apEphemeral(ben, dm.Channel, "You rejected *"+rid+"* billing 2.0.0", "<@U0ANA> gets your reason")
-		h.apStatus(id, "rejected")
+		h.waitForMessage(ephemeralsTo(ben, dm.Channel), "You rejected *"+rid+"* billing 2.0.0", "<@U0ANA> gets your reason")
+		h.waitForStatus(id, "rejected")
 
 		// The owner gets the reason once, with what to do next.
-		note := h.dmContaining(ana, rid, "was rejected by <@U0BEN>")
-		apContain(t, note.Content(), "“No rollback plan &lt;yet&gt; &amp; no owner on call”", "/release edit "+rid, "/release resubmit "+rid)
+		note := h.waitForMessage(dmsTo(ana), rid, "was rejected by <@U0BEN>")
+		mustContain(t, note.Content(), "“No rollback plan &lt;yet&gt; &amp; no owner on call”", "/release edit "+rid, "/release resubmit "+rid)
 		h.waitFor("ben's DM to show his rejection", func() bool {
-			c := h.apCurrent(dm).Content()
+			c := h.current(dm).Content()
 			return strings.Contains(c, "You rejected this") && strings.Contains(c, "No rollback plan") && !strings.Contains(c, "\nReject")
 		})
 		h.waitFor("cat's DM to say no decision is needed", func() bool {
-			c := h.apCurrent(catDM).Content()
+			c := h.current(catDM).Content()
 			return strings.Contains(c, "another approver rejected it") && !strings.Contains(c, "\nApprove")
 		})
 		h.waitFor("the announcement to lose its buttons", func() bool {
-			c := h.apCurrent(ann).Content()
+			c := h.current(ann).Content()
 			return strings.Contains(c, ":no_entry: rejected") && !strings.Contains(c, "\nApprove")
 		})
-		h.threadReply(releases, ann.TS, "Rejected by <@U0BEN>", "No rollback plan")
+		h.waitForMessage(inThread(releases, ann.TS), "Rejected by <@U0BEN>", "No rollback plan")
 
 		// Rejected: it cannot start, and cat's late click changes nothing.
-		apContain(t, h.cmdAnswer(ana, releases, "/release start "+rid), "it is rejected; it can only start once it is approved")
-		h.apRefused(cat, catList, "Approve "+rid, "is outdated", "already rejected")
+		mustContain(t, h.cmdAnswer(ana, releases, "/release start "+rid), "it is rejected; it can only start once it is approved")
+		h.refused(h.clicking(cat, catList, "Approve "+rid), "is outdated", "already rejected")
 
 		// Resubmit: only the owner or an admin; a planned release needs none.
-		apContain(t, h.cmdAnswer(dan, releases, "/release resubmit "+rid), "Only the owner (<@U0ANA>) or an admin can resubmit *"+rid+"*")
+		mustContain(t, h.cmdAnswer(dan, releases, "/release resubmit "+rid), "Only the owner (<@U0ANA>) or an admin can resubmit *"+rid+"*")
 
 		// The owner changes it: it stays rejected until she resubmits.
-		reply := h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 11:00", rid, apDay(4)))
-		apContain(t, reply, "Rescheduled *"+rid+"*", "it stays rejected until you ask for approval again with `/release resubmit "+rid+"`")
-		if r := h.release(id); r.Status != "rejected" || len(h.apRounds(id)) != 1 {
-			t.Fatalf("after the reschedule: %s with %d rounds", r.Status, len(h.apRounds(id)))
+		reply := h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule %s %s 11:00", rid, h.day(ana, 4)))
+		mustContain(t, reply, "Rescheduled *"+rid+"*", "it stays rejected until you ask for approval again with `/release resubmit "+rid+"`")
+		if r := h.release(id); r.Status != "rejected" || len(h.rounds(id)) != 1 {
+			t.Fatalf("after the reschedule: %s with %d rounds", r.Status, len(h.rounds(id)))
 		}
 		reply = h.cmdAnswer(ana, releases, "/release resubmit "+rid)
-		apContain(t, reply, "Resubmitted *"+rid+"* billing 2.0.0: waiting for 2 approvals from <@U0BEN>, <@U0CAT>")
-		apContain(t, h.cmdAnswer(ana, releases, "/release resubmit "+rid), "only a rejected release can be resubmitted")
-		rounds := h.apRounds(id)
+		mustContain(t, reply, "Resubmitted *"+rid+"* billing 2.0.0: waiting for 2 approvals from <@U0BEN>, <@U0CAT>")
+		mustContain(t, h.cmdAnswer(ana, releases, "/release resubmit "+rid), "only a rejected release can be resubmitted")
+		rounds := h.rounds(id)
 		if len(rounds) != 2 || rounds[1].Number != 2 || rounds[1].Status != storage.RoundOpen || len(rounds[1].Decisions) != 0 {
 			t.Fatalf("rounds after resubmit: %+v", rounds)
 		}
-		h.waitFor("a second request to ben", func() bool { return len(h.apRequests(ben, id)) == 2 })
-		h.threadReply(releases, ann.TS, "Approval round 2")
-		h.threadReply(releases, ann.TS, "Resubmitted for approval by <@U0ANA>")
-		apContain(t, h.apApprove(ben, id), "You approved *"+rid+"*", "1 of 2 approvals")
-		apContain(t, h.apApprove(cat, id), "That completes the approval")
-		h.apStatus(id, "approved")
+		h.waitFor("a second request to ben", func() bool { return len(h.approvalRequests(ben, id)) == 2 })
+		h.waitForMessage(inThread(releases, ann.TS), "Approval round 2")
+		h.waitForMessage(inThread(releases, ann.TS), "Resubmitted for approval by <@U0ANA>")
+		mustContain(t, h.approve(ben, id), "You approved *"+rid+"*", "1 of 2 approvals")
+		mustContain(t, h.approve(cat, id), "That completes the approval")
+		h.waitForStatus(id, "approved")
 
 		// The audit view tells the whole story: who, what, when, and why.
 		audit := h.cmdAnswer(dan, releases, "/release audit "+rid)
-		apContain(t, audit, "*Audit trail of *"+rid+"* billing 2.0.0* (production, now approved)")
+		mustContain(t, audit, "*Audit trail of *"+rid+"* billing 2.0.0* (production, now approved)")
 		order := []string{
 			"<@U0ANA> · *created* — billing 2.0.0 → production",
 			"<@U0ANA> · *round opened* — round 1: policy for normal changes in all environments (required=all); needs 2 of 2: U0BEN, U0CAT",
@@ -120,6 +118,6 @@ func TestApprovalRejectAndResubmit(t *testing.T) {
 		if !strings.Contains(audit, "<!date^") {
 			t.Fatalf("audit entries have no time:\n%s", audit)
 		}
-		apContain(t, h.cmdAnswer(dan, releases, "/release audit R-999"), "There is no release R-999")
+		mustContain(t, h.cmdAnswer(dan, releases, "/release audit R-999"), "There is no release R-999")
 	})
 }

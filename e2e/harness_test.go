@@ -6,7 +6,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -53,6 +52,16 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.offset += d
 	c.mu.Unlock()
+}
+
+// AdvanceTo jumps the bot's time to just after t (a second, so that
+// whatever is due at t is due).
+func (c *clock) AdvanceTo(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := time.Until(t) - c.offset + time.Second; d > 0 {
+		c.offset += d
+	}
 }
 
 // syncBuffer collects the bot's log for printing when a test fails.
@@ -112,15 +121,23 @@ func eachDB(t *testing.T, fn func(t *testing.T, dialect string)) {
 	}
 }
 
+// people are the standard workspace's users, with the time zones Slack
+// reports for them.
+var people = []slackemu.User{
+	{ID: ana, Name: "ana", RealName: "Ana Lima", TZ: "Europe/Berlin"},
+	{ID: ben, Name: "ben", RealName: "Ben Ode", TZ: "America/New_York"},
+	{ID: cat, Name: "cat", RealName: "Cat Ruiz", TZ: "UTC"},
+	{ID: dan, Name: "dan", RealName: "Dan Wu", TZ: "UTC"},
+	{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "UTC", IsAdmin: true},
+}
+
 // newSlack makes an emulator with the standard workspace.
 func newSlack(t testing.TB) *slackemu.Server {
 	s := slackemu.New(slackemu.Config{})
 	t.Cleanup(s.Close)
-	s.AddUser(slackemu.User{ID: ana, Name: "ana", RealName: "Ana Lima", TZ: "Europe/Berlin"})
-	s.AddUser(slackemu.User{ID: ben, Name: "ben", RealName: "Ben Ode", TZ: "America/New_York"})
-	s.AddUser(slackemu.User{ID: cat, Name: "cat", RealName: "Cat Ruiz", TZ: "UTC"})
-	s.AddUser(slackemu.User{ID: dan, Name: "dan", RealName: "Dan Wu", TZ: "UTC"})
-	s.AddUser(slackemu.User{ID: admin, Name: "ada", RealName: "Ada Admin", TZ: "UTC", IsAdmin: true})
+	for _, p := range people {
+		s.AddUser(p)
+	}
 	everyone := []string{"UBOT", ana, ben, cat, dan, admin}
 	s.AddChannel(slackemu.Channel{ID: releases, Name: "releases", Members: everyone})
 	s.AddChannel(slackemu.Channel{ID: general, Name: "general", Members: everyone})
@@ -287,25 +304,6 @@ func (h *harness) cmdAnswer(user, channel, line string) string {
 	return eph[len(eph)-1].Content()
 }
 
-// mustContain fails unless every part appears in text.
-func mustContain(t *testing.T, text string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(text, p) {
-			t.Fatalf("expected %q in:\n%s", p, text)
-		}
-	}
-}
-
-func mustNotContain(t *testing.T, text string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if strings.Contains(text, p) {
-			t.Fatalf("did not expect %q in:\n%s", p, text)
-		}
-	}
-}
-
 // get fetches a path from the bot's HTTP server.
 func (h *harness) get(path string) (int, string) {
 	h.t.Helper()
@@ -316,96 +314,4 @@ func (h *harness) get(path string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
-}
-
-// lastDM is the newest message the user got from the bot.
-func (h *harness) lastDM(user string) slackemu.Message {
-	h.t.Helper()
-	dms := h.slack.As(user).DMs()
-	if len(dms) == 0 {
-		h.t.Fatalf("%s has no DM from the bot", user)
-	}
-	return dms[len(dms)-1]
-}
-
-// dmContaining waits for a DM to user containing every part.
-func (h *harness) dmContaining(user string, parts ...string) slackemu.Message {
-	h.t.Helper()
-	var found slackemu.Message
-	h.waitFor(fmt.Sprintf("a DM to %s with %q", user, parts), func() bool {
-		for _, m := range h.slack.As(user).DMs() {
-			if containsAll(m.Content(), parts) {
-				found = m
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
-
-// channelMessage waits for a top-level message in channel containing parts.
-func (h *harness) channelMessage(channel string, parts ...string) slackemu.Message {
-	h.t.Helper()
-	var found slackemu.Message
-	h.waitFor(fmt.Sprintf("a message in %s with %q", channel, parts), func() bool {
-		for _, m := range h.slack.Messages(channel) {
-			if containsAll(m.Content(), parts) {
-				found = m
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
-
-// threadReply waits for a reply in a thread containing parts.
-func (h *harness) threadReply(channel, ts string, parts ...string) slackemu.Message {
-	h.t.Helper()
-	var found slackemu.Message
-	h.waitFor(fmt.Sprintf("a thread reply with %q", parts), func() bool {
-		for _, m := range h.slack.Replies(channel, ts) {
-			if containsAll(m.Content(), parts) {
-				found = m
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
-
-func containsAll(text string, parts []string) bool {
-	for _, p := range parts {
-		if !strings.Contains(text, p) {
-			return false
-		}
-	}
-	return true
-}
-
-// outboxSettled waits until no outbox message is due or being sent.
-func (h *harness) outboxSettled() {
-	h.t.Helper()
-	h.eventually("the outbox to settle", func() bool {
-		var due int64
-		err := h.store.Gorm(context.Background()).Model(&storage.OutboxMessage{}).
-			Where("(status = ? AND due_at <= ?) OR status = ?", storage.OutboxPending, h.clock.Now().UTC(), storage.OutboxSending).
-			Count(&due).Error
-		if err != nil {
-			h.t.Fatalf("outbox: %v", err)
-		}
-		return due == 0
-	})
-}
-
-// release reads a release row as the database holds it.
-func (h *harness) release(id int64) *storage.Release {
-	h.t.Helper()
-	r, err := h.store.Release(context.Background(), id)
-	if err != nil {
-		h.t.Fatalf("read R-%d: %v", id, err)
-	}
-	return r
 }

@@ -58,7 +58,7 @@ func benchmarkDMs(b *testing.B, dialect string, people int) {
 
 	b.StartTimer()
 	began := time.Now()
-	when, _ := h.at(ana, 48*time.Hour)
+	when, _ := h.fromNow(ana, 48*time.Hour)
 	h.cmd(ana, releases, "/release new billing 1.0.0 "+when+" type=standard")
 	// Checked on the bot's side every 50 ms: copying the emulator's call
 	// log on every change would slow the machine down as it grows.
@@ -77,7 +77,7 @@ func benchmarkDMs(b *testing.B, dialect string, people int) {
 	}
 	elapsed := time.Since(began)
 	b.StopTimer()
-	h.drained()
+	h.outboxIdle()
 
 	// The least time: the workspace allowance (a burst of a minute's
 	// worth, then PerMinute/60 a second) for every message sent, the

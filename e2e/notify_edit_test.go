@@ -15,27 +15,27 @@ func TestSubscribersHearOfEdits(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(dan, general, "/release subscribe billing")
-		id, from := h.plan(ana, "billing", "2.0.0", 48*time.Hour, "type=standard")
-		ann := h.announcement(id)
-		h.channelMessage(general, id+" ", "was *planned*")
+		rel := h.plan(ana, "billing 2.0.0", startIn(48*time.Hour), with("type=standard"))
+		ann := h.announcement(releases, rel.ID)
+		h.waitForMessage(inChannel(general), rel.Ref()+" ", "was *planned*")
 
-		to := from.Add(3 * time.Hour)
-		h.cmd(ana, releases, "/release edit "+id)
-		res, err := h.slack.As(ana).Submit(context.Background(), map[string]string{"Start": plUnix(to), "Owner": ben})
+		to := rel.Start.Add(3 * time.Hour)
+		h.cmd(ana, releases, "/release edit "+rel.Ref())
+		res, err := h.slack.As(ana).Submit(context.Background(), map[string]string{"Start": pickerValue(to), "Owner": ben})
 		if err != nil || !res.Closed {
 			t.Fatalf("edit: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}
-		change := fmt.Sprintf("start <!date^%d^{date_short_pretty} {time}|", from.Unix())
+		change := fmt.Sprintf("start <!date^%d^{date_short_pretty} {time}|", rel.Start.Unix())
 		moved := fmt.Sprintf("→ <!date^%d^{date_short_pretty} {time}|", to.Unix())
-		n := h.channelMessage(general, id+" ", "was *edited* by <@U0ANA>", change, moved, "owner <@U0ANA> → <@U0BEN>")
+		n := h.waitForMessage(inChannel(general), rel.Ref()+" ", "was *edited* by <@U0ANA>", change, moved, "owner <@U0ANA> → <@U0BEN>")
 		mustContain(t, n.Content(), "*Owner*\n<@U0BEN>")
-		h.threadReply(releases, ann.TS, ":pencil2: Edited by <@U0ANA>", change, moved, "owner <@U0ANA> → <@U0BEN>")
+		h.waitForMessage(inThread(releases, ann.TS), ":pencil2: Edited by <@U0ANA>", change, moved, "owner <@U0ANA> → <@U0BEN>")
 		for _, m := range h.slack.Replies(releases, ann.TS) {
 			if strings.Contains(m.Content(), "UTC →") {
 				t.Fatalf("a time in the thread is not a date token: %s", m.Content())
 			}
 		}
-		h.drained()
-		exactlyOnce(t, "#general", h.slack.Messages(general), id+" ", "was *edited*")
+		h.outboxIdle()
+		exactlyOnce(t, "#general", h.slack.Messages(general), rel.Ref()+" ", "was *edited*")
 	})
 }

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,92 +10,6 @@ import (
 	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
-
-// zones are the workspace's users' time zones: /release new reads the date
-// and time in the caller's own zone.
-var zones = map[string]string{ana: "Europe/Berlin", ben: "America/New_York", cat: "UTC", dan: "UTC", admin: "UTC"}
-
-// at is a start time d from the bot's now, rounded up to the next minute
-// (commands take HH:MM), as the caller types it: "YYYY-MM-DD HH:MM".
-func (h *harness) at(user string, d time.Duration) (string, time.Time) {
-	loc, err := time.LoadLocation(zones[user])
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	t := h.clock.Now().Add(d).Truncate(time.Minute).Add(time.Minute)
-	return t.In(loc).Format("2006-01-02 15:04"), t
-}
-
-var releaseID = regexp.MustCompile(`R-[0-9]+`)
-
-// plan plans a release starting d from now and returns its id (R-n) and
-// start. extra holds more key=value options.
-func (h *harness) plan(user, service, version string, d time.Duration, extra string) (string, time.Time) {
-	h.t.Helper()
-	when, start := h.at(user, d)
-	reply := h.cmd(user, releases, fmt.Sprintf("/release new %s %s %s %s", service, version, when, extra))
-	if !strings.Contains(reply, "Planned") {
-		h.t.Fatalf("planning %s %s: %s", service, version, reply)
-	}
-	return releaseID.FindString(reply), start
-}
-
-// announcement waits for the release's announcement in #releases.
-func (h *harness) announcement(id string) slackemu.Message {
-	h.t.Helper()
-	return h.channelMessage(releases, id+" · ")
-}
-
-// count counts the messages containing every part.
-func count(msgs []slackemu.Message, parts ...string) int {
-	n := 0
-	for _, m := range msgs {
-		if containsAll(m.Content(), parts) {
-			n++
-		}
-	}
-	return n
-}
-
-// exactlyOnce fails unless exactly one of msgs contains every part.
-func exactlyOnce(t *testing.T, where string, msgs []slackemu.Message, parts ...string) {
-	t.Helper()
-	if n := count(msgs, parts...); n != 1 {
-		var all []string
-		for _, m := range msgs {
-			all = append(all, m.Text)
-		}
-		t.Fatalf("%s: %d messages with %q, want 1; messages:\n%s", where, n, parts, strings.Join(all, "\n"))
-	}
-}
-
-// outboxRows lists a release's outbox rows of the given kinds.
-func (h *harness) outboxRows(id string, kinds ...string) []storage.OutboxMessage {
-	h.t.Helper()
-	var n int64
-	if id != "" {
-		if _, err := fmt.Sscanf(id, "R-%d", &n); err != nil {
-			h.t.Fatalf("release id %q: %v", id, err)
-		}
-	}
-	rows, err := h.store.OutboxMessages(context.Background(), n, kinds...)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return rows
-}
-
-// postsTo counts the successful chat.postMessage calls to channel (a user
-// id for DMs) whose text contains text.
-func postsTo(s *slackemu.Server, channel, text string) int {
-	n := 0
-	for _, c := range s.Calls("chat.postMessage") {
-		if c.Error == "" && c.HTTPStatus == 200 && c.Params["channel"] == channel && strings.Contains(c.Params["text"], text) {
-			n++
-		}
-	}
-	return n
-}
 
 func TestSubscriptionCommands(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
@@ -133,7 +45,7 @@ func TestSubscriptionCommands(t *testing.T) {
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders list billing"), "Stakeholders of billing (1): <@U0BEN>")
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders list payments"), "payments has no stakeholders yet")
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders add billing"), "I need a service and at least one person")
-		if trail := auditActions(t, h, 0); trail != "subscribed,subscribed,subscribed,unsubscribed,stakeholders add,stakeholders remove" {
+		if trail := h.auditActions(0); trail != "subscribed,subscribed,subscribed,unsubscribed,stakeholders add,stakeholders remove" {
 			t.Fatalf("audit: %s", trail)
 		}
 	})
@@ -150,44 +62,44 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 		h.cmd(ben, general, "/release subscribe billing env=staging me")
 
 		// planned, rescheduled, started, completed
-		id, _ := h.plan(ana, "billing", "2.0.0", 48*time.Hour, `type=standard impact="Invoices paused for 5 minutes"`)
-		ann := h.announcement(id)
-		planned := h.channelMessage(general, id, "was *planned*")
-		mustContain(t, planned.Content(), "billing 2.0.0", "<!date^", "<@U0ANA>", "Invoices paused for 5 minutes", "Open the release thread", "standard · medium")
-		mustContain(t, string(planned.Blocks), "https://")
-		h.dmContaining(dan, id, "was *planned*", "Open the release thread")
+		rel := h.plan(ana, "billing 2.0.0", startIn(48*time.Hour), with(`type=standard impact="Invoices paused for 5 minutes"`))
+		ann := h.announcement(releases, rel.ID)
+		heard := h.waitForMessage(inChannel(general), rel.Ref(), "was *planned*")
+		mustContain(t, heard.Content(), "billing 2.0.0", "<!date^", "<@U0ANA>", "Invoices paused for 5 minutes", "Open the release thread", "standard · medium")
+		mustContain(t, string(heard.Blocks), "https://")
+		h.waitForMessage(dmsTo(dan), rel.Ref(), "was *planned*", "Open the release thread")
 
-		newWhen, _ := h.at(ana, 72*time.Hour)
-		mustContain(t, h.cmd(ana, releases, "/release reschedule "+id+" "+newWhen), "Rescheduled")
-		h.channelMessage(general, id, "was *rescheduled*", "start ")
-		h.threadReply(releases, ann.TS, "Rescheduled by <@U0ANA>")
-		mustContain(t, h.cmd(ana, releases, "/release start "+id), "Started")
-		h.channelMessage(general, id, "was *started* by <@U0ANA>")
-		mustContain(t, h.cmd(ana, releases, "/release complete "+id+" all good"), "Completed")
-		h.channelMessage(general, id, "was *completed* by <@U0ANA>: all good")
+		newWhen, _ := h.fromNow(ana, 72*time.Hour)
+		mustContain(t, h.cmd(ana, releases, "/release reschedule "+rel.Ref()+" "+newWhen), "Rescheduled")
+		h.waitForMessage(inChannel(general), rel.Ref(), "was *rescheduled*", "start ")
+		h.waitForMessage(inThread(releases, ann.TS), "Rescheduled by <@U0ANA>")
+		mustContain(t, h.cmd(ana, releases, "/release start "+rel.Ref()), "Started")
+		h.waitForMessage(inChannel(general), rel.Ref(), "was *started* by <@U0ANA>")
+		mustContain(t, h.cmd(ana, releases, "/release complete "+rel.Ref()+" all good"), "Completed")
+		h.waitForMessage(inChannel(general), rel.Ref(), "was *completed* by <@U0ANA>: all good")
 
 		// cancelled, failed, rolled back
-		c, _ := h.plan(ana, "billing", "2.0.1", 48*time.Hour, "type=standard")
-		h.cmd(ana, releases, "/release cancel "+c+" not needed, ask <@U0BEN|ben> & co")
-		h.channelMessage(general, c, "was *cancelled*", "not needed, ask <@U0BEN> &amp; co")
-		f, _ := h.plan(ana, "billing", "2.0.2", 48*time.Hour, "type=standard")
-		h.cmd(ana, releases, "/release start "+f)
-		h.cmd(ana, releases, "/release fail "+f)
-		h.channelMessage(general, f, "was *failed*")
-		rb, _ := h.plan(ana, "billing", "2.0.3", 48*time.Hour, "type=standard")
-		h.cmd(ana, releases, "/release start "+rb)
-		h.cmd(ana, releases, "/release rollback "+rb+"\nerrors up") // the note on its own line
-		h.channelMessage(general, rb, "was *rolled back*", "errors up")
+		c := h.plan(ana, "billing 2.0.1", startIn(48*time.Hour), with("type=standard"))
+		h.cmd(ana, releases, "/release cancel "+c.Ref()+" not needed, ask <@U0BEN|ben> & co")
+		h.waitForMessage(inChannel(general), c.Ref(), "was *cancelled*", "not needed, ask <@U0BEN> &amp; co")
+		f := h.plan(ana, "billing 2.0.2", startIn(48*time.Hour), with("type=standard"))
+		h.cmd(ana, releases, "/release start "+f.Ref())
+		h.cmd(ana, releases, "/release fail "+f.Ref())
+		h.waitForMessage(inChannel(general), f.Ref(), "was *failed*")
+		rb := h.plan(ana, "billing 2.0.3", startIn(48*time.Hour), with("type=standard"))
+		h.cmd(ana, releases, "/release start "+rb.Ref())
+		h.cmd(ana, releases, "/release rollback "+rb.Ref()+"\nerrors up") // the note on its own line
+		h.waitForMessage(inChannel(general), rb.Ref(), "was *rolled back*", "errors up")
 
 		// approved, rejected: a normal release goes to the admins.
-		ap, _ := h.plan(ana, "billing", "2.1.0", 48*time.Hour, "type=normal")
-		req := h.dmContaining(admin, ap, "asks for your approval")
+		ap := h.plan(ana, "billing 2.1.0", startIn(48*time.Hour), with("type=normal"))
+		req := h.waitForMessage(dmsTo(admin), ap.Ref(), "asks for your approval")
 		if _, err := h.slack.As(admin).Click(h.ctx(), req, "Approve"); err != nil {
 			t.Fatal(err)
 		}
-		h.channelMessage(general, ap, "was *approved*")
-		rj, _ := h.plan(ana, "billing", "2.1.1", 48*time.Hour, "type=normal")
-		req = h.dmContaining(admin, rj, "asks for your approval")
+		h.waitForMessage(inChannel(general), ap.Ref(), "was *approved*")
+		rj := h.plan(ana, "billing 2.1.1", startIn(48*time.Hour), with("type=normal"))
+		req = h.waitForMessage(dmsTo(admin), rj.Ref(), "asks for your approval")
 		if _, err := h.slack.As(admin).Click(h.ctx(), req, "Reject"); err != nil {
 			t.Fatal(err)
 		}
@@ -195,17 +107,17 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 		if _, err := h.slack.As(admin).Submit(h.ctx(), map[string]string{"reason": "no rollback plan"}); err != nil {
 			t.Fatal(err)
 		}
-		h.channelMessage(general, rj, "was *rejected*", "no rollback plan")
+		h.waitForMessage(inChannel(general), rj.Ref(), "was *rejected*", "no rollback plan")
 
 		// Another environment is not heard about.
-		other, _ := h.plan(ana, "billing", "3.0.0", 48*time.Hour, "type=standard env=staging")
-		h.dmContaining(ben, other, "was *planned*")
-		h.drained()
+		other := h.plan(ana, "billing 3.0.0", startIn(48*time.Hour), with("type=standard env=staging"))
+		h.waitForMessage(dmsTo(ben), other.Ref(), "was *planned*")
+		h.outboxIdle()
 
 		all := h.slack.Messages(general)
 		for _, c := range []struct{ id, ev string }{
-			{id, "planned"}, {id, "rescheduled"}, {id, "started"}, {id, "completed"}, {c, "cancelled"}, {f, "failed"},
-			{rb, "rolled back"}, {ap, "approved"}, {rj, "rejected"},
+			{rel.Ref(), "planned"}, {rel.Ref(), "rescheduled"}, {rel.Ref(), "started"}, {rel.Ref(), "completed"}, {c.Ref(), "cancelled"}, {f.Ref(), "failed"},
+			{rb.Ref(), "rolled back"}, {ap.Ref(), "approved"}, {rj.Ref(), "rejected"},
 		} {
 			exactlyOnce(t, "#general", all, c.id+" ", "was *"+c.ev+"*")
 			exactlyOnce(t, "dan's DMs", h.slack.As(dan).DMs(), c.id+" ", "was *"+c.ev+"*")
@@ -214,8 +126,8 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 		// the announcement and the next changes came at once.
 		for _, msgs := range [][]slackemu.Message{all, h.slack.As(dan).DMs()} {
 			for rel, want := range map[string]string{
-				id: "planned,rescheduled,started,completed", c: "planned,cancelled", f: "planned,started,failed",
-				rb: "planned,started,rolled", ap: "planned,approved", rj: "planned,rejected",
+				rel.Ref(): "planned,rescheduled,started,completed", c.Ref(): "planned,cancelled", f.Ref(): "planned,started,failed",
+				rb.Ref(): "planned,started,rolled", ap.Ref(): "planned,approved", rj.Ref(): "planned,rejected",
 			} {
 				var order []string
 				for _, m := range msgs {
@@ -228,7 +140,7 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 				}
 			}
 		}
-		if n := count(all, other+" "); n != 0 {
+		if n := count(all, other.Ref()+" "); n != 0 {
 			t.Fatalf("#general heard of a staging release it did not subscribe to")
 		}
 		if n := count(h.slack.As(ben).DMs(), "was *"); n != 1 {
@@ -242,34 +154,34 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 func TestRemindersAndOverdue(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		id, startAt := h.plan(ana, "billing", "4.0.0", 25*time.Hour, "type=standard duration=1h")
-		ann := h.announcement(id)
-		h.drained() // and so between jumps: sent_at is stamped with the bot's clock
+		rel := h.plan(ana, "billing 4.0.0", startIn(25*time.Hour), with("type=standard duration=1h"))
+		ann := h.announcement(releases, rel.ID)
+		h.outboxIdle() // and so between jumps: sent_at is stamped with the bot's clock
 		if n := count(h.slack.As(ana).DMs(), "Reminder"); n != 0 {
 			t.Fatalf("a reminder went out %d times before its time", n)
 		}
 
-		h.clock.AdvanceTo(startAt.Add(-24 * time.Hour))
-		h.dmContaining(ana, "Reminder: "+id+" billing 4.0.0 starts in 24h")
-		h.threadReply(releases, ann.TS, "Reminder: "+id, "starts in 24h")
+		h.clock.AdvanceTo(rel.Start.Add(-24 * time.Hour))
+		h.waitForMessage(dmsTo(ana), "Reminder: "+rel.Ref()+" billing 4.0.0 starts in 24h")
+		h.waitForMessage(inThread(releases, ann.TS), "Reminder: "+rel.Ref(), "starts in 24h")
 
-		h.drained()
-		h.clock.AdvanceTo(startAt.Add(-time.Hour))
-		h.dmContaining(ana, "Reminder: "+id+" billing 4.0.0 starts in 1h")
-		h.threadReply(releases, ann.TS, "Reminder: "+id, "starts in 1h")
+		h.outboxIdle()
+		h.clock.AdvanceTo(rel.Start.Add(-time.Hour))
+		h.waitForMessage(dmsTo(ana), "Reminder: "+rel.Ref()+" billing 4.0.0 starts in 1h")
+		h.waitForMessage(inThread(releases, ann.TS), "Reminder: "+rel.Ref(), "starts in 1h")
 
-		h.drained()
-		h.clock.AdvanceTo(startAt.Add(30 * time.Minute))
-		h.dmContaining(ana, "Overdue: "+id, "has not started", "/release start "+id)
+		h.outboxIdle()
+		h.clock.AdvanceTo(rel.Start.Add(30 * time.Minute))
+		h.waitForMessage(dmsTo(ana), "Overdue: "+rel.Ref(), "has not started", "/release start "+rel.Ref())
 
-		h.cmd(ana, releases, "/release start "+id)
-		h.drained()
-		h.clock.AdvanceTo(startAt.Add(time.Hour))
-		h.dmContaining(ana, "Overdue: "+id, "window ended", "still in progress")
-		h.cmd(ana, releases, "/release complete "+id)
-		h.drained()
+		h.cmd(ana, releases, "/release start "+rel.Ref())
+		h.outboxIdle()
+		h.clock.AdvanceTo(rel.Start.Add(time.Hour))
+		h.waitForMessage(dmsTo(ana), "Overdue: "+rel.Ref(), "window ended", "still in progress")
+		h.cmd(ana, releases, "/release complete "+rel.Ref())
+		h.outboxIdle()
 		h.clock.Advance(2 * time.Hour)
-		h.drained()
+		h.outboxIdle()
 
 		dms := h.slack.As(ana).DMs()
 		exactlyOnce(t, "ana's DMs", dms, "starts in 24h")
@@ -279,7 +191,7 @@ func TestRemindersAndOverdue(t *testing.T) {
 		replies := h.slack.Replies(releases, ann.TS)
 		exactlyOnce(t, "the thread", replies, "starts in 24h")
 		exactlyOnce(t, "the thread", replies, "starts in 1h")
-		for _, m := range h.outboxRows(id, "reminder", "overdue") {
+		for _, m := range h.outboxRows(rel.ID, "reminder", "overdue") {
 			if m.Status != storage.OutboxSent {
 				continue
 			}
@@ -290,46 +202,30 @@ func TestRemindersAndOverdue(t *testing.T) {
 	})
 }
 
-// lastCall is the newest chat.postMessage call.
-func lastCall(s *slackemu.Server) slackemu.Call {
-	calls := s.Calls("chat.postMessage")
-	return calls[len(calls)-1]
-}
-
-// AdvanceTo jumps the bot's time to just after t (a second, so that
-// whatever is due at t is due).
-func (c *clock) AdvanceTo(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d := time.Until(t) - c.offset + time.Second; d > 0 {
-		c.offset += d
-	}
-}
-
 // A release planned 50 minutes ahead gets its T-1h reminder at once and
 // never its T-24h one; one planned 5 hours ahead gets the T-24h one at once
 // (the nearest passed one) and the T-1h one on time.
 func TestOnlyTheNearestPassedReminder(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		soon, _ := h.plan(ana, "billing", "5.0.0", 50*time.Minute, "type=standard")
-		ann := h.announcement(soon)
-		h.dmContaining(ana, "Reminder: "+soon, "starts in 5")
-		h.threadReply(releases, ann.TS, "Reminder: "+soon)
-		later, laterStart := h.plan(ana, "payments", "1.0.0", 5*time.Hour, "type=standard")
-		h.dmContaining(ana, "Reminder: "+later, "starts in 5h")
-		h.drained()
-		h.clock.AdvanceTo(laterStart.Add(-time.Hour))
-		h.dmContaining(ana, "Reminder: "+later, "starts in 1h")
-		h.drained()
+		soon := h.plan(ana, "billing 5.0.0", startIn(50*time.Minute), with("type=standard"))
+		ann := h.announcement(releases, soon.ID)
+		h.waitForMessage(dmsTo(ana), "Reminder: "+soon.Ref(), "starts in 5")
+		h.waitForMessage(inThread(releases, ann.TS), "Reminder: "+soon.Ref())
+		later := h.plan(ana, "payments 1.0.0", startIn(5*time.Hour), with("type=standard"))
+		h.waitForMessage(dmsTo(ana), "Reminder: "+later.Ref(), "starts in 5h")
+		h.outboxIdle()
+		h.clock.AdvanceTo(later.Start.Add(-time.Hour))
+		h.waitForMessage(dmsTo(ana), "Reminder: "+later.Ref(), "starts in 1h")
+		h.outboxIdle()
 		dms := h.slack.As(ana).DMs()
-		if n := count(dms, "Reminder: "+soon); n != 1 {
-			t.Fatalf("%s: %d reminders, want only the T-1h one", soon, n)
+		if n := count(dms, "Reminder: "+soon.Ref()); n != 1 {
+			t.Fatalf("%s: %d reminders, want only the T-1h one", soon.Ref(), n)
 		}
-		if n := count(dms, "Reminder: "+later); n != 2 {
-			t.Fatalf("%s: %d reminders, want 2", later, n)
+		if n := count(dms, "Reminder: "+later.Ref()); n != 2 {
+			t.Fatalf("%s: %d reminders, want 2", later.Ref(), n)
 		}
-		for _, m := range h.outboxRows(soon, "reminder") {
+		for _, m := range h.outboxRows(soon.ID, "reminder") {
 			if strings.Contains(m.Key, ":24h:") {
 				t.Fatalf("a T-24h reminder was planned for a release 50 minutes ahead: %s", m.Key)
 			}
@@ -342,52 +238,43 @@ func TestOnlyTheNearestPassedReminder(t *testing.T) {
 func TestRescheduleAndCancelMoveReminders(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		id, first := h.plan(ana, "billing", "6.0.0", 26*time.Hour, "type=standard")
-		h.announcement(id)
-		later, _ := h.at(ana, 50*time.Hour)
-		h.cmd(ana, releases, "/release reschedule "+id+" "+later)
+		rel := h.plan(ana, "billing 6.0.0", startIn(26*time.Hour), with("type=standard"))
+		h.announcement(releases, rel.ID)
+		later, _ := h.fromNow(ana, 50*time.Hour)
+		h.cmd(ana, releases, "/release reschedule "+rel.Ref()+" "+later)
 		// Back to the first time: its reminders must come back too.
-		back := first.In(mustLoc(t, zones[ana])).Format("2006-01-02 15:04")
-		mustContain(t, h.cmd(ana, releases, "/release reschedule "+id+" "+back), "Rescheduled")
+		back := typedAt(t, ana, rel.Start)
+		mustContain(t, h.cmd(ana, releases, "/release reschedule "+rel.Ref()+" "+back), "Rescheduled")
 		// A change that keeps the time (a new duration) keeps them.
-		mustContain(t, h.cmd(ana, releases, "/release reschedule "+id+" "+back+" duration=2h"), "Rescheduled")
+		mustContain(t, h.cmd(ana, releases, "/release reschedule "+rel.Ref()+" "+back+" duration=2h"), "Rescheduled")
 
-		gone, goneStart := h.plan(ana, "payments", "2.0.0", 26*time.Hour, "type=standard")
-		h.announcement(gone)
-		h.cmd(ana, releases, "/release cancel "+gone)
-		h.drained()
-		for _, m := range h.outboxRows(gone, "reminder", "overdue") {
+		gone := h.plan(ana, "payments 2.0.0", startIn(26*time.Hour), with("type=standard"))
+		h.announcement(releases, gone.ID)
+		h.cmd(ana, releases, "/release cancel "+gone.Ref())
+		h.outboxIdle()
+		for _, m := range h.outboxRows(gone.ID, "reminder", "overdue") {
 			if m.Status != storage.OutboxDropped {
 				t.Fatalf("cancelled release's %s is %s", m.Key, m.Status)
 			}
 		}
 
-		h.drained()
-		h.clock.AdvanceTo(first.Add(-24 * time.Hour))
-		h.dmContaining(ana, "Reminder: "+id, "starts in 24h")
-		h.drained()
-		h.clock.AdvanceTo(first.Add(-time.Hour))
-		h.dmContaining(ana, "Reminder: "+id, "starts in 1h")
-		h.drained()
-		h.clock.AdvanceTo(goneStart.Add(31 * time.Minute))
-		h.dmContaining(ana, "Overdue: "+id)
-		h.drained()
+		h.outboxIdle()
+		h.clock.AdvanceTo(rel.Start.Add(-24 * time.Hour))
+		h.waitForMessage(dmsTo(ana), "Reminder: "+rel.Ref(), "starts in 24h")
+		h.outboxIdle()
+		h.clock.AdvanceTo(rel.Start.Add(-time.Hour))
+		h.waitForMessage(dmsTo(ana), "Reminder: "+rel.Ref(), "starts in 1h")
+		h.outboxIdle()
+		h.clock.AdvanceTo(gone.Start.Add(31 * time.Minute))
+		h.waitForMessage(dmsTo(ana), "Overdue: "+rel.Ref())
+		h.outboxIdle()
 		dms := h.slack.As(ana).DMs()
-		exactlyOnce(t, "ana's DMs", dms, "Reminder: "+id, "starts in 24h")
-		exactlyOnce(t, "ana's DMs", dms, "Reminder: "+id, "starts in 1h")
-		if n := count(dms, gone+" "); n != 0 {
+		exactlyOnce(t, "ana's DMs", dms, "Reminder: "+rel.Ref(), "starts in 24h")
+		exactlyOnce(t, "ana's DMs", dms, "Reminder: "+rel.Ref(), "starts in 1h")
+		if n := count(dms, gone.Ref()+" "); n != 0 {
 			t.Fatalf("the cancelled release still sent %d reminders", n)
 		}
 	})
-}
-
-func mustLoc(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
 }
 
 // Reminders that fell due while the bot was down go out late when the
@@ -399,30 +286,30 @@ func TestRemindersAfterDowntime(t *testing.T) {
 		clk := &clock{}
 		db := storagetest.Fresh(t, dialect)
 		h := start(t, options{dialect: dialect, slack: slack, clock: clk, databaseURL: db})
-		waiting, waitingStart := h.plan(ana, "billing", "7.0.0", 26*time.Hour, "type=standard")
-		missed, missedStart := h.plan(ana, "payments", "7.0.0", 25*time.Hour, "type=standard")
-		h.announcement(waiting)
-		h.announcement(missed)
-		h.drained()
+		waiting := h.plan(ana, "billing 7.0.0", startIn(26*time.Hour), with("type=standard"))
+		missed := h.plan(ana, "payments 7.0.0", startIn(25*time.Hour), with("type=standard"))
+		h.announcement(releases, waiting.ID)
+		h.announcement(releases, missed.ID)
+		h.outboxIdle()
 		h.stop()
 
 		// Down until after missed's start and its overdue check, but
 		// before waiting's start.
-		clk.AdvanceTo(missedStart.Add(40 * time.Minute))
-		if !waitingStart.After(clk.Now()) {
+		clk.AdvanceTo(missed.Start.Add(40 * time.Minute))
+		if !waiting.Start.After(clk.Now()) {
 			t.Fatal("test set-up: waiting's start has passed")
 		}
 		h2 := start(t, options{dialect: dialect, slack: slack, clock: clk, databaseURL: db})
-		h2.dmContaining(ana, "Reminder: "+waiting, "starts in ")
-		h2.dmContaining(ana, "Overdue: "+missed)
-		h2.drained()
+		h2.waitForMessage(dmsTo(ana), "Reminder: "+waiting.Ref(), "starts in ")
+		h2.waitForMessage(dmsTo(ana), "Overdue: "+missed.Ref())
+		h2.outboxIdle()
 		dms := slack.As(ana).DMs()
-		exactlyOnce(t, "ana's DMs", dms, "Reminder: "+waiting)
-		if n := count(dms, "Reminder: "+missed); n != 0 {
+		exactlyOnce(t, "ana's DMs", dms, "Reminder: "+waiting.Ref())
+		if n := count(dms, "Reminder: "+missed.Ref()); n != 0 {
 			t.Fatalf("reminders of a release whose start passed went out late: %d", n)
 		}
 		mustContain(t, h2.log.String(), "outbox: message dropped", "the release's start has passed", "a nearer reminder is due too")
-		if !strings.Contains(fmt.Sprint(h2.outboxRows(missed, "reminder")), storage.OutboxDropped) {
+		if !strings.Contains(fmt.Sprint(h2.outboxRows(missed.ID, "reminder")), storage.OutboxDropped) {
 			t.Fatal("missed reminders are not marked dropped")
 		}
 	})
@@ -436,7 +323,7 @@ func TestNudgesAndEscalation(t *testing.T) {
 		clk := &clock{}
 		// Move to the next weekday 10:00 in New York (16:00 in Berlin,
 		// 15:00 UTC): everyone's working hours.
-		ny := mustLoc(t, "America/New_York")
+		ny := zoneOf(t, ben)
 		next := time.Now().In(ny)
 		for {
 			next = time.Date(next.Year(), next.Month(), next.Day(), 10, 0, 0, 0, ny)
@@ -448,32 +335,32 @@ func TestNudgesAndEscalation(t *testing.T) {
 		clk.Advance(time.Until(next))
 		h := start(t, options{dialect: dialect, clock: clk, env: map[string]string{"APPROVAL_NUDGE_INTERVAL": "30m"}})
 		mustContain(t, h.cmd(admin, releases, "/release policy set normal approvers=<@U0BEN|ben>,<@U0CAT|cat> required=all"), "normal")
-		id, _ := h.plan(ana, "billing", "8.0.0", 2*time.Hour+45*time.Minute, "type=normal")
-		req := h.dmContaining(cat, id, "asks for your approval")
-		h.dmContaining(ben, id, "asks for your approval")
+		rel := h.plan(ana, "billing 8.0.0", startIn(2*time.Hour+45*time.Minute), with("type=normal"))
+		req := h.waitForMessage(dmsTo(cat), rel.Ref(), "asks for your approval")
+		h.waitForMessage(dmsTo(ben), rel.Ref(), "asks for your approval")
 		// Clicks are acked before they are handled: wait for the answer
 		// cat sees, which comes once her decision is committed, or the
 		// nudge run after the jump below could still find her undecided.
-		h.apClick(cat, req, "Approve")
-		h.drained()
+		h.click(cat, req, "Approve")
+		h.outboxIdle()
 
-		h.drained()
+		h.outboxIdle()
 		h.clock.Advance(31 * time.Minute)
-		nudge := h.dmContaining(ben, "A reminder:", id, "waits for your decision")
+		nudge := h.waitForMessage(dmsTo(ben), "A reminder:", rel.Ref(), "waits for your decision")
 		if len(nudge.Buttons()) != 2 {
 			t.Fatalf("the nudge has no decision buttons: %+v", nudge.Buttons())
 		}
-		h.drained()
+		h.outboxIdle()
 		h.clock.Advance(30 * time.Minute) // second interval, and under 2h to the start
-		h.waitFor("a second nudge", func() bool { return count(h.slack.As(ben).DMs(), "A reminder:", id) == 2 })
-		h.dmContaining(admin, ":rotating_light:", id, "still not approved", "<@U0ANA>")
-		h.drained()
+		h.waitFor("a second nudge", func() bool { return count(h.slack.As(ben).DMs(), "A reminder:", rel.Ref()) == 2 })
+		h.waitForMessage(dmsTo(admin), ":rotating_light:", rel.Ref(), "still not approved", "<@U0ANA>")
+		h.outboxIdle()
 		h.clock.Advance(5 * time.Minute) // within the same interval
-		h.drained()
+		h.outboxIdle()
 		if n := count(h.slack.As(cat).DMs(), "A reminder:"); n != 0 {
 			t.Fatalf("cat decided and was still nudged %d times", n)
 		}
-		if n := count(h.slack.As(ben).DMs(), "A reminder:", id); n != 2 {
+		if n := count(h.slack.As(ben).DMs(), "A reminder:", rel.Ref()); n != 2 {
 			t.Fatalf("ben: %d nudges, want 2", n)
 		}
 		exactlyOnce(t, "admin's DMs", h.slack.As(admin).DMs(), "still not approved")
@@ -483,39 +370,34 @@ func TestNudgesAndEscalation(t *testing.T) {
 		// decision is committed: with a single 429 the held nudge would go
 		// out when Retry-After ran out if his click had not been handled
 		// by then, which a loaded machine can make take longer.
-		h.drained()
+		h.outboxIdle()
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 429, RetryAfter: 2})
 		h.clock.Advance(30 * time.Minute)
 		h.waitFor("the third nudge's 429", func() bool { return len(h.slack.Calls("chat.postMessage")) > 0 && lastCall(h.slack).HTTPStatus == 429 })
-		if _, err := h.slack.As(ben).Click(h.ctx(), h.dmContaining(ben, id, "asks for your approval"), "Approve"); err != nil {
+		if _, err := h.slack.As(ben).Click(h.ctx(), h.waitForMessage(dmsTo(ben), rel.Ref(), "asks for your approval"), "Approve"); err != nil {
 			t.Fatal(err)
 		}
-		h.eventually(id+" to be approved", func() bool {
-			var n int64
-			fmt.Sscanf(id, "R-%d", &n)
-			r, err := h.store.Release(context.Background(), n)
-			return err == nil && r.Status == "approved"
-		})
+		h.waitForStatus(rel.ID, "approved")
 		h.slack.ClearFaults()
 		h.eventually("the stale nudge to be dropped", func() bool {
-			for _, m := range h.outboxRows(id, "approval_nudge") {
+			for _, m := range h.outboxRows(rel.ID, "approval_nudge") {
 				if m.Status == storage.OutboxDropped {
 					return true
 				}
 			}
 			return false
 		})
-		h.drained()
-		if n := count(h.slack.As(ben).DMs(), "A reminder:", id); n != 2 {
+		h.outboxIdle()
+		if n := count(h.slack.As(ben).DMs(), "A reminder:", rel.Ref()); n != 2 {
 			t.Fatalf("ben: %d nudges, want 2 (the third was held back, then he decided)", n)
 		}
 
 		// Outside working hours (past 23:30 in New York, past 03:30 UTC)
 		// nobody is nudged.
-		late, _ := h.plan(ana, "payments", "8.0.0", 30*time.Hour, "type=normal")
-		h.dmContaining(ben, late, "asks for your approval")
-		h.dmContaining(cat, late, "asks for your approval")
-		h.drained()
+		late := h.plan(ana, "payments 8.0.0", startIn(30*time.Hour), with("type=normal"))
+		h.waitForMessage(dmsTo(ben), late.Ref(), "asks for your approval")
+		h.waitForMessage(dmsTo(cat), late.Ref(), "asks for your approval")
+		h.outboxIdle()
 		h.clock.Advance(12 * time.Hour)
 		// Only a run that began after the jump proves anything: the count
 		// is taken after it, the run logged next may have begun before it,
@@ -532,9 +414,9 @@ func TestNudgesAndEscalation(t *testing.T) {
 		}
 		before := runs()
 		h.eventually("a nudge run that began after the jump", func() bool { return runs() >= before+2 })
-		h.drained()
+		h.outboxIdle()
 		for _, who := range []string{ben, cat} {
-			if n := count(h.slack.As(who).DMs(), "A reminder:", late); n != 0 {
+			if n := count(h.slack.As(who).DMs(), "A reminder:", late.Ref()); n != 0 {
 				t.Fatalf("%s was nudged %d times outside working hours", who, n)
 			}
 		}
@@ -553,20 +435,20 @@ func TestWeeklyDigest(t *testing.T) {
 		h.cmd(ana, general, "/release subscribe billing")
 		h.cmd(ana, releases, "/release subscribe all env=staging")
 		h.cmd(ana, releases, "/release subscribe all me") // people get no digest
-		soon, _ := h.plan(ana, "billing", "9.0.0", 72*time.Hour, "type=standard")
-		far, _ := h.plan(ana, "billing", "9.1.0", 9*24*time.Hour, "type=standard")
-		stg, _ := h.plan(ana, "payments", "9.0.0", 48*time.Hour, "type=standard env=staging")
-		h.drained()
+		soon := h.plan(ana, "billing 9.0.0", startIn(72*time.Hour), with("type=standard"))
+		far := h.plan(ana, "billing 9.1.0", startIn(9*24*time.Hour), with("type=standard"))
+		stg := h.plan(ana, "payments 9.0.0", startIn(48*time.Hour), with("type=standard env=staging"))
+		h.outboxIdle()
 		h.stop()
 		h = start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk, env: map[string]string{"DIGEST_CRON": "@every 1s"}})
-		d := h.channelMessage(general, "Release digest")
-		mustContain(t, d.Content(), soon, "billing")
-		mustNotContain(t, d.Content(), far, stg)
-		d2 := h.channelMessage(releases, "Release digest")
-		mustContain(t, d2.Content(), stg)
-		mustNotContain(t, d2.Content(), soon)
+		d := h.waitForMessage(inChannel(general), "Release digest")
+		mustContain(t, d.Content(), soon.Ref(), "billing")
+		mustNotContain(t, d.Content(), far.Ref(), stg.Ref())
+		d2 := h.waitForMessage(inChannel(releases), "Release digest")
+		mustContain(t, d2.Content(), stg.Ref())
+		mustNotContain(t, d2.Content(), soon.Ref())
 		h.eventually("a few digest runs", func() bool { return strings.Count(h.log.String(), "job=\"weekly digest\"") >= 3 })
-		h.drained()
+		h.outboxIdle()
 		exactlyOnce(t, "#general", h.slack.Messages(general), "Release digest")
 		exactlyOnce(t, "#releases", h.slack.Messages(releases), "Release digest")
 		if n := count(h.slack.As(ana).DMs(), "Release digest"); n != 0 {
@@ -587,8 +469,8 @@ func TestMissedDigestIsSentLate(t *testing.T) {
 		}
 		h := start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk})
 		h.cmd(ana, general, "/release subscribe billing")
-		soon, _ := h.plan(ana, "billing", "9.0.0", 72*time.Hour, "type=standard")
-		h.drained()
+		soon := h.plan(ana, "billing 9.0.0", startIn(72*time.Hour), with("type=standard"))
+		h.outboxIdle()
 		h.stop()
 		// DEFAULT_TIMEZONE is UTC: the digest was due ten minutes ago.
 		due := clk.Now().UTC().Add(-10 * time.Minute)
@@ -597,10 +479,10 @@ func TestMissedDigestIsSentLate(t *testing.T) {
 			start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk, env: env}),
 			start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk, env: env}),
 		}
-		d := replicas[0].channelMessage(general, "Release digest")
-		mustContain(t, d.Content(), soon)
+		d := replicas[0].waitForMessage(inChannel(general), "Release digest")
+		mustContain(t, d.Content(), soon.Ref())
 		for _, r := range replicas {
-			r.drained()
+			r.outboxIdle()
 			if !strings.Contains(r.log.String(), "catching up a scheduled run") {
 				t.Fatal("a replica did not catch up the missed digest")
 			}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -46,18 +45,18 @@ func TestRefusedTokenLosesNothing(t *testing.T) {
 		if v := h.metric(`releasebot_outbox_paused{reason="invalid_auth"}`); v != 0 {
 			t.Fatalf("paused = %v before anything happened", v)
 		}
-		h.apPolicy("normal approvers=" + apBenM + " required=1")
+		h.setPolicy("normal approvers=" + benM + " required=1")
 		// A first release fills the caches of who is who and where, as a
 		// running bot has them.
-		first, _ := h.apNew(ana, "billing", "1.0.0", 3, "10:00", "")
-		h.apRequest(ben, first)
-		h.drained()
-		before := len(h.outboxRows(""))
+		first := h.plan(ana, "billing 1.0.0", daysAhead(3, "10:00")).ID
+		h.approvalRequest(ben, first)
+		h.outboxIdle()
+		before := len(h.outboxRows(0))
 
 		h.slack.RejectBotToken("invalid_auth")
 		refused := time.Now()
-		id, _ := h.apNew(ana, "billing", "2.0.0", 4, "10:00", "")
-		rid := fmt.Sprintf("R-%d", id)
+		id := h.plan(ana, "billing 2.0.0", daysAhead(4, "10:00")).ID
+		rid := ref(id)
 		h.eventually("/readyz to turn red with the reason", func() bool {
 			code, body := h.get("/readyz")
 			return code == 503 && strings.Contains(body, "outbox paused") && strings.Contains(body, "invalid_auth")
@@ -66,9 +65,9 @@ func TestRefusedTokenLosesNothing(t *testing.T) {
 			calls := h.slack.Calls("auth.test")
 			return len(calls) > 0 && calls[len(calls)-1].Error == "invalid_auth" && calls[len(calls)-1].At.Sub(refused) >= authStretch
 		})
-		rows := h.outboxRows(rid)
-		if len(h.outboxRows("")) != before+len(rows) {
-			t.Fatalf("%d rows for %s, %d in all (%d before)", len(rows), rid, len(h.outboxRows("")), before)
+		rows := h.outboxRows(id)
+		if len(h.outboxRows(0)) != before+len(rows) {
+			t.Fatalf("%d rows for %s, %d in all (%d before)", len(rows), rid, len(h.outboxRows(0)), before)
 		}
 		sending := 0
 		for _, m := range rows {
@@ -95,20 +94,20 @@ func TestRefusedTokenLosesNothing(t *testing.T) {
 
 		h.slack.AcceptBotToken()
 		restored := time.Now()
-		ann := h.apAnnouncement(id)
-		h.apRequest(ben, id)
-		h.drained()
+		ann := h.announcement(releases, id)
+		h.approvalRequest(ben, id)
+		h.outboxIdle()
 		resumed := time.Since(restored)
 		h.eventually("/readyz to turn green", func() bool { code, _ := h.get("/readyz"); return code == 200 })
 		h.allSent(t)
 		total := onlyOnce(t, h.slack)
 		exactlyOnce(t, "#releases", h.slack.Messages(releases), rid+" · ")
 		exactlyOnce(t, "ben's DMs", h.slack.As(ben).DMs(), "asks for your approval of *"+rid+"*")
-		h.threadReply(releases, ann.TS, "Approval round 1")
+		h.waitForMessage(inThread(releases, ann.TS), "Approval round 1")
 		if n := count(h.slack.As(admin).DMs(), "can't deliver"); n != 0 {
 			t.Fatalf("admins were alerted %d times about a refused token", n)
 		}
-		for _, m := range h.outboxRows(rid) {
+		for _, m := range h.outboxRows(id) {
 			if m.Status == storage.OutboxSent && m.Attempts != 1 {
 				t.Fatalf("%s: %d attempts, want 1: the refusal cost an attempt", m.Key, m.Attempts)
 			}
@@ -149,12 +148,11 @@ func TestDatabaseCutDuringSendsDuplicatesNothing(t *testing.T) {
 	// Slack posts at once but answers 2 s later: the answers come back
 	// while the database is gone.
 	h.slack.SetFault("chat.postMessage", slackemu.Fault{Hold: 2 * time.Second})
-	var ids []string
-	for i := range 3 {
-		id, _ := h.plan(ana, []string{"billing", "payments", "search"}[i], "1.0.0", 48*time.Hour, "type=standard")
-		ids = append(ids, id)
+	var rels []planned
+	for _, svc := range []string{"billing", "payments", "search"} {
+		rels = append(rels, h.plan(ana, svc+" 1.0.0", startIn(48*time.Hour), with("type=standard")))
 	}
-	h.waitFor("sends in flight", func() bool { return h.slack.InFlight("chat.postMessage") >= len(ids) })
+	h.waitFor("sends in flight", func() bool { return h.slack.InFlight("chat.postMessage") >= len(rels) })
 	inFlight := h.slack.InFlight("chat.postMessage")
 	back := proxy.CutFor(5 * time.Second)
 	h.waitFor("Slack's answers while the database is gone", func() bool { return h.slack.InFlight("chat.postMessage") == 0 })
@@ -163,12 +161,12 @@ func TestDatabaseCutDuringSendsDuplicatesNothing(t *testing.T) {
 	// Past every lease: a message whose record was lost would now be
 	// handed on and posted again.
 	h.clock.Advance(61 * time.Second)
-	for _, id := range ids {
-		h.channelMessage(general, id, "was *planned*")
-		h.dmContaining(dan, id, "was *planned*")
-		h.announcement(id)
+	for _, rel := range rels {
+		h.waitForMessage(inChannel(general), rel.Ref(), "was *planned*")
+		h.waitForMessage(dmsTo(dan), rel.Ref(), "was *planned*")
+		h.announcement(releases, rel.ID)
 	}
-	h.drained()
+	h.outboxIdle()
 	rows := sentRows(t, h)
 	total := onlyOnce(t, h.slack)
 	if total != len(rows) {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,23 +11,6 @@ import (
 	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
-
-// drained waits until nothing is left to deliver now: no message due,
-// being sent, or waiting to be tried again (outboxSettled does not wait
-// for those).
-func (h *harness) drained() {
-	h.t.Helper()
-	h.eventually("the outbox to drain", func() bool {
-		var n int64
-		err := h.store.Gorm(context.Background()).Model(&storage.OutboxMessage{}).
-			Where("(status = ? AND (due_at <= ? OR last_error <> '')) OR status = ?", storage.OutboxPending, h.clock.Now().UTC(), storage.OutboxSending).
-			Count(&n).Error
-		if err != nil {
-			h.t.Fatalf("outbox: %v", err)
-		}
-		return n == 0
-	})
-}
 
 // metric reads one series from /metrics (0 when absent).
 func (h *harness) metric(series string) float64 {
@@ -49,7 +31,7 @@ func (h *harness) metric(series string) float64 {
 // no two rows landed on the same message.
 func (h *harness) allSent(t *testing.T) []storage.OutboxMessage {
 	t.Helper()
-	rows := h.outboxRows("")
+	rows := h.outboxRows(0)
 	seen := map[string]string{}
 	now := h.clock.Now()
 	for _, m := range rows {
@@ -79,11 +61,11 @@ func TestOutboxWaitsOutRateLimits(t *testing.T) {
 		h.cmd(ana, general, "/release subscribe billing")
 		h.cmd(dan, general, "/release subscribe billing me")
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 2})
-		id, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
-		h.channelMessage(general, id, "was *planned*")
-		h.dmContaining(dan, id, "was *planned*")
-		h.drained()
-		h.announcement(id)
+		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		h.waitForMessage(inChannel(general), rel.Ref(), "was *planned*")
+		h.waitForMessage(dmsTo(dan), rel.Ref(), "was *planned*")
+		h.outboxIdle()
+		h.announcement(releases, rel.ID)
 
 		calls := h.slack.Calls("chat.postMessage")
 		limited := 0
@@ -108,8 +90,8 @@ func TestOutboxWaitsOutRateLimits(t *testing.T) {
 				t.Fatalf("%s: %d attempts; a 429 is not a failed attempt", m.Key, m.Attempts)
 			}
 		}
-		exactlyOnce(t, "#general", h.slack.Messages(general), id, "was *planned*")
-		exactlyOnce(t, "dan's DMs", h.slack.As(dan).DMs(), id, "was *planned*")
+		exactlyOnce(t, "#general", h.slack.Messages(general), rel.Ref(), "was *planned*")
+		exactlyOnce(t, "dan's DMs", h.slack.As(dan).DMs(), rel.Ref(), "was *planned*")
 		if v := h.metric(`releasebot_outbox_retried_total{reason="rate_limited"}`); v != 2 {
 			t.Fatalf("retried{rate_limited} = %v, want 2", v)
 		}
@@ -124,12 +106,12 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 		h := start(t, options{dialect: dialect, tuning: app.Tuning{OutboxMaxAttempts: 5}})
 		h.cmd(ana, general, "/release subscribe billing")
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 503, Times: 3})
-		id, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
-		h.channelMessage(general, id, "was *planned*")
-		h.drained()
+		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		h.waitForMessage(inChannel(general), rel.Ref(), "was *planned*")
+		h.outboxIdle()
 		h.allSent(t)
-		exactlyOnce(t, "#releases", h.slack.Messages(releases), id+" · ")
-		exactlyOnce(t, "#general", h.slack.Messages(general), id, "was *planned*")
+		exactlyOnce(t, "#releases", h.slack.Messages(releases), rel.Ref()+" · ")
+		exactlyOnce(t, "#general", h.slack.Messages(general), rel.Ref(), "was *planned*")
 		if v := h.metric(`releasebot_outbox_retried_total{reason="temporary"}`); v != 3 {
 			t.Fatalf("retried{temporary} = %v, want 3", v)
 		}
@@ -137,10 +119,10 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 		// Slack down for good: the announcement is tried 5 times, each
 		// wait at least half of base·2^(n-1) (jitter), then failed.
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 500})
-		down, _ := h.plan(ana, "payments", "1.0.0", 48*time.Hour, "type=standard")
+		down := h.plan(ana, "payments 1.0.0", startIn(48*time.Hour), with("type=standard"))
 		var ann storage.OutboxMessage
 		h.eventually("the announcement to fail", func() bool {
-			rows := h.outboxRows(down, "announcement")
+			rows := h.outboxRows(down.ID, "announcement")
 			ann = rows[0]
 			return len(rows) == 1 && rows[0].Status == storage.OutboxFailed
 		})
@@ -148,7 +130,7 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 		mustContain(t, ann.LastError, "gave up after 5 attempts", "http_500")
 		var tries []time.Time
 		for _, c := range h.slack.Calls("chat.postMessage") {
-			if c.HTTPStatus == 500 && c.Params["channel"] == releases && strings.Contains(c.Params["text"], down) {
+			if c.HTTPStatus == 500 && c.Params["channel"] == releases && strings.Contains(c.Params["text"], down.Ref()) {
 				tries = append(tries, c.At)
 			}
 		}
@@ -161,7 +143,7 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 				t.Fatalf("retry %d came %s after the previous try, sooner than %s", i, gap, least)
 			}
 		}
-		h.drained()
+		h.outboxIdle()
 		if v := h.metric("releasebot_outbox_failed_total"); v < 1 {
 			t.Fatalf("failed_total = %v, want at least 1", v)
 		}
@@ -190,14 +172,14 @@ func TestOutboxPermanentErrors(t *testing.T) {
 		h.slack.AddChannel(slackemu.Channel{ID: general, Name: "general", Archived: true, Members: []string{"UBOT", ana, ben, cat, dan, admin}})
 		h.slack.AddUser(slackemu.User{ID: dan, Name: "dan", RealName: "Dan Wu", Deleted: true})
 
-		first, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
-		second, _ := h.plan(ana, "billing", "1.1.0", 48*time.Hour, "type=standard")
-		h.dmContaining(cat, first, "was *planned*")
-		h.dmContaining(cat, second, "was *planned*")
-		h.drained()
+		first := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		second := h.plan(ana, "billing 1.1.0", startIn(48*time.Hour), with("type=standard"))
+		h.waitForMessage(dmsTo(cat), first.Ref(), "was *planned*")
+		h.waitForMessage(dmsTo(cat), second.Ref(), "was *planned*")
+		h.outboxIdle()
 
 		reasons := map[string]string{secret: "not_in_channel", general: "is_archived", dan: "user_disabled", "C0GONE": "channel_not_found"}
-		for _, id := range []string{first, second} {
+		for _, id := range []int64{first.ID, second.ID} {
 			for _, m := range h.outboxRows(id, "notification") {
 				want, broken := reasons[m.Channel]
 				switch {
@@ -212,7 +194,7 @@ func TestOutboxPermanentErrors(t *testing.T) {
 		for dest, code := range reasons {
 			exactlyOnce(t, "admin's DMs", alerts, "can't deliver", dest, "`"+code+"`")
 		}
-		mustContain(t, h.dmContaining(admin, "G0SECRET").Content(), "/invite @releasebot")
+		mustContain(t, h.waitForMessage(dmsTo(admin), "G0SECRET").Content(), "/invite @releasebot")
 		if v := h.metric("releasebot_outbox_failed_total"); v != 8 {
 			t.Fatalf("failed_total = %v, want 8", v)
 		}
@@ -229,10 +211,10 @@ func TestOutboxMetrics(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, general, "/release subscribe billing")
-		id, _ := h.plan(ana, "billing", "1.0.0", 48*time.Hour, "type=standard")
-		h.channelMessage(general, id)
-		h.drained()
-		// drained sees the rows committed as sent, but the sent counter
+		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		h.waitForMessage(inChannel(general), rel.Ref())
+		h.outboxIdle()
+		// outboxIdle sees the rows committed as sent, but the sent counter
 		// is incremented only after that commit, and the backlog gauges
 		// may answer from a reading up to a second old: wait for both to
 		// catch up. The counter only grows, so once it reaches 2 one
@@ -249,10 +231,10 @@ func TestOutboxMetrics(t *testing.T) {
 		}
 		// Slack slow: messages pile up as pending, the oldest ages.
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 503})
-		h.cmd(ana, releases, "/release cancel "+id)
+		h.cmd(ana, releases, "/release cancel "+rel.Ref())
 		h.eventually("a backlog", func() bool { return h.metric("releasebot_outbox_pending") >= 1 })
 		h.slack.ClearFaults()
-		h.drained()
+		h.outboxIdle()
 		h.eventually("the backlog to clear", func() bool { return h.metric("releasebot_outbox_pending") == 0 })
 	})
 }

@@ -20,18 +20,17 @@ func TestPlanningFreezes(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		ctx := context.Background()
 		// Admin types in UTC; ana in Berlin.
-		fromDay, toDay := plDate(t, h, admin, 20), plDate(t, h, admin, 22)
-		freezeStart, freezeEnd := plAt(t, admin, fromDay, "18:00"), plAt(t, admin, toDay, "08:00")
-		inside := freezeStart.Add(24 * time.Hour).In(plZone(t, ana)) // a day into the freeze, as ana types it
+		fromDay, toDay := h.day(admin, 20), h.day(admin, 22)
+		freezeStart, freezeEnd := h.instant(admin, fromDay, "18:00"), h.instant(admin, toDay, "08:00")
+		inside := freezeStart.Add(24 * time.Hour).In(zoneOf(t, ana)) // a day into the freeze, as ana types it
 		insideDay, insideTime := inside.Format("2006-01-02"), inside.Format("15:04")
 
-		already, _ := plNew(t, h, ana, releases, "billing 2.3.0 "+insideDay+" "+insideTime)
-		plRefused(t, h, ana, releases, fmt.Sprintf(`/release freeze add %s 18:00 %s 08:00 reason="Holiday freeze"`, fromDay, toDay),
-			"Only admins can add freeze windows. `/release freeze list` shows the current ones.")
+		already := h.plan(ana, "billing 2.3.0", on(insideDay, insideTime)).ID
+		h.refused(h.typing(ana, releases, fmt.Sprintf(`/release freeze add %s 18:00 %s 08:00 reason="Holiday freeze"`, fromDay, toDay)), "Only admins can add freeze windows. `/release freeze list` shows the current ones.")
 		reply := h.cmdAnswer(admin, releases, fmt.Sprintf(`/release freeze add %s 18:00 %s 08:00 reason=“Holiday freeze”`, fromDay, toDay))
-		mustContain(t, reply, ":snowflake: Added freeze *F-1* for all environments: ", plSlackDate(freezeStart), plSlackDate(freezeEnd), "“Holiday freeze”",
+		mustContain(t, reply, ":snowflake: Added freeze *F-1* for all environments: ", slackDate(freezeStart), slackDate(freezeEnd), "“Holiday freeze”",
 			fmt.Sprintf(":warning: 1 planned release overlaps it and was not changed: *R-%d* billing 2.3.0. Its owner should reschedule it.", already))
-		stagingDay := plDate(t, h, admin, 25)
+		stagingDay := h.day(admin, 25)
 		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf(`/release freeze add %s 00:00 %s 23:00 env=staging reason="Staging rebuild"`, stagingDay, stagingDay)),
 			"Added freeze *F-2* for staging")
 		var freezes []storage.FreezeWindow
@@ -40,36 +39,34 @@ func TestPlanningFreezes(t *testing.T) {
 			freezes[0].Reason != "Holiday freeze" || freezes[0].CreatedBy != admin || freezes[1].Environment != "staging" {
 			t.Fatalf("freezes %+v, %v", freezes, err)
 		}
-		if !strings.Contains(auditActions(t, h, 0), "freeze added") {
+		if !strings.Contains(h.auditActions(0), "freeze added") {
 			t.Fatalf("the freeze is not in the audit trail")
 		}
 		list := h.cmdAnswer(dan, releases, "/release freeze list")
-		mustContain(t, list, "*Freeze windows* (2)", "`F-1` "+plSlackDate(freezeStart), "all environments · “Holiday freeze” · added by <@U0ADMIN>",
+		mustContain(t, list, "*Freeze windows* (2)", "`F-1` "+slackDate(freezeStart), "all environments · “Holiday freeze” · added by <@U0ADMIN>",
 			"`F-2` ", "staging · “Staging rebuild”")
 
 		// Refused by command, with the freeze's reason, and nothing changes.
 		refusal := "It overlaps the freeze F-1 “Holiday freeze” ("
-		plRefused(t, h, ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime, "I couldn't plan that release: "+refusal,
-			"all environments). Pick another time, or plan it as type=emergency with reason=\"…\" if it cannot wait.")
-		plRefused(t, h, ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime+" type=emergency", refusal)
-		plRefused(t, h, ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime+" reason=\"urgent\"", refusal)
-		plRefused(t, h, ana, releases, "/release new search 1.0 "+stagingDay+" 12:00 env=staging", "It overlaps the freeze F-2 “Staging rebuild” (", "staging). Pick another time")
+		h.refused(h.typing(ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime), "I couldn't plan that release: "+refusal, "all environments). Pick another time, or plan it as type=emergency with reason=\"…\" if it cannot wait.")
+		h.refused(h.typing(ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime+" type=emergency"), refusal)
+		h.refused(h.typing(ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime+" reason=\"urgent\""), refusal)
+		h.refused(h.typing(ana, releases, "/release new search 1.0 "+stagingDay+" 12:00 env=staging"), "It overlaps the freeze F-2 “Staging rebuild” (", "staging). Pick another time")
 		// The staging freeze does not hold production back.
-		plNew(t, h, ana, releases, "search 1.0 "+stagingDay+" 12:00")
+		h.plan(ana, "search 1.0", on(stagingDay, "12:00"))
 
-		movable, _ := plNew(t, h, ana, releases, "ledger 1.0 "+plDate(t, h, ana, 10)+" 10:00")
-		plRefused(t, h, ana, releases, fmt.Sprintf("/release reschedule R-%d %s %s", movable, insideDay, insideTime),
-			fmt.Sprintf("I couldn't reschedule *R-%d* ledger 1.0: %s", movable, refusal))
+		movable := h.plan(ana, "ledger 1.0", daysAhead(10, "10:00")).ID
+		h.refused(h.typing(ana, releases, fmt.Sprintf("/release reschedule R-%d %s %s", movable, insideDay, insideTime)), fmt.Sprintf("I couldn't reschedule *R-%d* ledger 1.0: %s", movable, refusal))
 
 		// An emergency with a reason goes through, recorded and flagged.
-		id, reply := plNew(t, h, ana, releases, "billing 2.4.1 "+insideDay+" "+insideTime+` type=emergency reason="Card processor outage"`)
-		mustContain(t, reply, fmt.Sprintf("Planned *R-%d* billing 2.4.1", id),
+		rel := h.plan(ana, "billing 2.4.1", on(insideDay, insideTime), with(`type=emergency reason="Card processor outage"`))
+		mustContain(t, rel.Reply, fmt.Sprintf("Planned *R-%d* billing 2.4.1", rel.ID),
 			":snowflake: It runs during the freeze “Holiday freeze”; allowed as an emergency, recorded, and marked for a retroactive review.")
-		r := h.release(id)
+		r := h.release(rel.ID)
 		if r.FreezeReason != "Card processor outage" || !r.RetroReview || r.Type != "emergency" {
 			t.Fatalf("stored %+v", r)
 		}
-		trail, err := h.store.AuditTrail(ctx, id)
+		trail, err := h.store.AuditTrail(ctx, rel.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,34 +79,34 @@ func TestPlanningFreezes(t *testing.T) {
 		if !override {
 			t.Fatalf("no freeze override in the audit trail: %+v", trail)
 		}
-		ann := plAnnouncement(t, h, releases, id, ":snowflake: planned into a freeze: Card processor outage", ":mag: needs a retroactive review")
+		ann := h.announcement(releases, rel.ID, ":snowflake: planned into a freeze: Card processor outage", ":mag: needs a retroactive review")
 
 		// Moved within the freeze it keeps its override (recorded again);
 		// moved out of it, the override no longer applies, the review stays.
 		later := inside.Add(time.Hour)
-		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s %s", id, later.Format("2006-01-02"), later.Format("15:04"))),
-			fmt.Sprintf("Rescheduled *R-%d* billing 2.4.1", id), "It runs during the freeze “Holiday freeze”")
-		if r := h.release(id); r.FreezeReason != "Card processor outage" || !r.StartAt.Equal(later.UTC()) {
+		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s", rel.ID, typedAt(t, ana, later))),
+			fmt.Sprintf("Rescheduled *R-%d* billing 2.4.1", rel.ID), "It runs during the freeze “Holiday freeze”")
+		if r := h.release(rel.ID); r.FreezeReason != "Card processor outage" || !r.StartAt.Equal(later.UTC()) {
 			t.Fatalf("moved within the freeze: %+v", r)
 		}
-		if n := strings.Count(plAudit(t, h, id), "freeze override"); n != 2 {
-			t.Fatalf("%d freeze overrides recorded: %s", n, plAudit(t, h, id))
+		if n := strings.Count(h.auditActions(rel.ID), "freeze override"); n != 2 {
+			t.Fatalf("%d freeze overrides recorded: %s", n, h.auditActions(rel.ID))
 		}
-		outside := plDate(t, h, ana, 30)
-		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s 10:00", id, outside)), fmt.Sprintf("Rescheduled *R-%d* billing 2.4.1", id))
-		if r := h.release(id); r.FreezeReason != "" || !r.RetroReview {
+		outside := h.day(ana, 30)
+		mustContain(t, h.cmdAnswer(ana, releases, fmt.Sprintf("/release reschedule R-%d %s 10:00", rel.ID, outside)), fmt.Sprintf("Rescheduled *R-%d* billing 2.4.1", rel.ID))
+		if r := h.release(rel.ID); r.FreezeReason != "" || !r.RetroReview {
 			t.Fatalf("moved out of the freeze: %+v", r)
 		}
-		cur := plCurrent(t, h, ann, plSlackDate(plAt(t, ana, outside, "10:00")))
+		cur := h.waitUntilShows(ann, slackDate(h.instant(ana, outside, "10:00")))
 		mustNotContain(t, cur.Content(), "planned into a freeze")
 		mustContain(t, cur.Content(), ":mag: needs a retroactive review")
 
 		// The form refuses the same slot on its Start field, and accepts the emergency.
 		anaU := h.slack.As(ana)
 		h.cmd(ana, releases, "/release new")
-		insideAt := plAt(t, ana, insideDay, insideTime)
-		before := plSnapshot(t, h)
-		res, err := anaU.Submit(ctx, map[string]string{"Service": "billing", "Version": "2.5.0", "Start": plUnix(insideAt)})
+		insideAt := h.instant(ana, insideDay, insideTime)
+		before := h.snapshot()
+		res, err := anaU.Submit(ctx, map[string]string{"Service": "billing", "Version": "2.5.0", "Start": pickerValue(insideAt)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,8 +114,8 @@ func TestPlanningFreezes(t *testing.T) {
 		if res.Closed || !strings.Contains(res.Errors["start"], refusal) || strings.ContainsAny(res.Errors["start"], "<>*") {
 			t.Fatalf("form in a freeze: closed=%v errors=%v", res.Closed, res.Errors)
 		}
-		plUnchanged(t, h, before, "the form in a freeze")
-		res, err = anaU.Submit(ctx, map[string]string{"Service": "billing", "Version": "2.5.0", "Start": plUnix(insideAt),
+		h.unchanged(before, "the form in a freeze")
+		res, err = anaU.Submit(ctx, map[string]string{"Service": "billing", "Version": "2.5.0", "Start": pickerValue(insideAt),
 			"Change type": "Emergency", "Freeze reason": "Fraud spike"})
 		if err != nil || !res.Closed {
 			t.Fatalf("emergency form: %v closed=%v errors=%v", err, res.Closed, res.Errors)
@@ -133,17 +130,17 @@ func TestPlanningFreezes(t *testing.T) {
 		mustContain(t, h.cmdAnswer(ana, releases, "/release calendar days=30"), ":snowflake: Freeze F-1 (all environments): Holiday freeze", ":snowflake: Freeze F-2 (staging): Staging rebuild")
 
 		// Removing: admins only; then the slot is free again.
-		plRefused(t, h, ana, releases, "/release freeze remove F-1", "Only admins can remove freeze windows.")
-		mustContain(t, h.cmdAnswer(admin, releases, "/release freeze remove f-1"), "Removed freeze *F-1* (“Holiday freeze”, "+plSlackDate(freezeStart))
-		plRefused(t, h, admin, releases, "/release freeze remove F-1", "There is no freeze F-1.")
+		h.refused(h.typing(ana, releases, "/release freeze remove F-1"), "Only admins can remove freeze windows.")
+		mustContain(t, h.cmdAnswer(admin, releases, "/release freeze remove f-1"), "Removed freeze *F-1* (“Holiday freeze”, "+slackDate(freezeStart))
+		h.refused(h.typing(admin, releases, "/release freeze remove F-1"), "There is no freeze F-1.")
 		list = h.cmdAnswer(dan, releases, "/release freeze list")
 		mustContain(t, list, "*Freeze windows* (1)", "`F-2`")
 		mustNotContain(t, list, "`F-1`")
-		plNew(t, h, ana, releases, "billing 2.6.0 "+insideDay+" "+insideTime)
+		h.plan(ana, "billing 2.6.0", on(insideDay, insideTime))
 	})
 }
 
-var plSuggestLine = regexp.MustCompile("`/release new billing <version> (\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}) env=production duration=(\\S+)`")
+var suggestLine = regexp.MustCompile("`/release new billing <version> (\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}) env=production duration=(\\S+)`")
 
 // A freeze added over a planned release does not lock it: its owner may
 // still fix the title or hand it over, but not move it or change its kind
@@ -152,8 +149,8 @@ func TestPlanningEditUnderALaterFreeze(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		ctx := context.Background()
-		day := plDate(t, h, ana, 10)
-		id, _ := plNew(t, h, ana, releases, "billing 2.3.0 "+day+" 10:00 type=standard")
+		day := h.day(ana, 10)
+		id := h.plan(ana, "billing 2.3.0", on(day, "10:00"), with("type=standard")).ID
 		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf(`/release freeze add %s 00:00 %s 23:00 reason="Audit"`, day, day)), "F-1")
 
 		anaU := h.slack.As(ana)
@@ -165,12 +162,12 @@ func TestPlanningEditUnderALaterFreeze(t *testing.T) {
 		h.eventually("the new title", func() bool { return h.release(id).Title == "Invoice rounding fix" })
 
 		h.cmd(ana, releases, fmt.Sprintf("/release edit R-%d", id))
-		before := plSnapshot(t, h)
+		before := h.snapshot()
 		res, err = anaU.Submit(ctx, map[string]string{"Duration": "2h"})
 		if err != nil || res.Closed || !strings.Contains(res.Errors["start"], "It overlaps the freeze F-1 “Audit” (") {
 			t.Fatalf("a longer window under the freeze: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}
-		plUnchanged(t, h, before, "the longer window")
+		h.unchanged(before, "the longer window")
 	})
 }
 
@@ -180,7 +177,7 @@ func TestPlanningEditUnderALaterFreeze(t *testing.T) {
 // to plan it in the caller's own zone.
 func TestPlanningSuggest(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
-		berlin := plZone(t, ana)
+		berlin := zoneOf(t, ana)
 		clk := &clock{}
 		// Let the bot's today be a Sunday at noon in Berlin, at least an
 		// hour from now, so the coming week is known.
@@ -192,12 +189,12 @@ func TestPlanningSuggest(t *testing.T) {
 		clk.Advance(sunday.Sub(now))
 		h := start(t, options{dialect: dialect, clock: clk, env: map[string]string{"DEFAULT_TIMEZONE": "Europe/Berlin"}})
 		day := func(n int) string { return sunday.AddDate(0, 0, n).Format("2006-01-02") } // in Berlin
-		at := func(n int, hhmm string) time.Time { return plAt(t, ana, day(n), hhmm) }
+		at := func(n int, hhmm string) time.Time { return h.instant(ana, day(n), hhmm) }
 
-		plNew(t, h, ana, releases, "billing 1.0 "+day(1)+" 09:00 duration=2h env=staging")  // Monday: the same service
-		plNew(t, h, ana, releases, "search 1.0 "+day(2)+" 09:00")                           // Tuesday: the same environment
-		plNew(t, h, ana, releases, "auth 1.0 "+day(2)+" 10:00 duration=2h env=development") // Tuesday: neither
-		freezeFrom, freezeTo := at(4, "00:00").UTC(), at(8, "00:00").UTC()                  // Thursday to Monday
+		h.plan(ana, "billing 1.0", on(day(1), "09:00"), with("duration=2h env=staging"))  // Monday: the same service
+		h.plan(ana, "search 1.0", on(day(2), "09:00"))                                    // Tuesday: the same environment
+		h.plan(ana, "auth 1.0", on(day(2), "10:00"), with("duration=2h env=development")) // Tuesday: neither
+		freezeFrom, freezeTo := at(4, "00:00").UTC(), at(8, "00:00").UTC()                // Thursday to Monday
 		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf(`/release freeze add %s %s reason="Quarter close"`,
 			freezeFrom.Format("2006-01-02 15:04"), freezeTo.Format("2006-01-02 15:04"))), "Added freeze *F-1*")
 
@@ -207,33 +204,33 @@ func TestPlanningSuggest(t *testing.T) {
 		want := []time.Time{at(1, "11:00"), at(2, "10:00"), at(8, "09:00")}
 		reply := h.cmdAnswer(dan, releases, "/release suggest billing")
 		mustContain(t, reply, "*Good slots for billing in production* (1h, release windows Mon-Thu 09:00-16:00 in Europe/Berlin):",
-			"1. "+plSlackDate(want[0]), "— inside the Mon 09:00–16:00 release window, no freeze near, no other production release that day",
-			"2. "+plSlackDate(want[1]), "— inside the Tue 09:00–16:00 release window, no freeze near, 1 other production release that day, not overlapping",
-			"3. "+plSlackDate(want[2]), "— inside the Mon 09:00–16:00 release window")
-		mustNotContain(t, reply, "4. ", plSlackDate(at(3, "09:00")))
-		plSuggestedAt(t, reply, time.UTC, want, "1h") // dan reads UTC
+			"1. "+slackDate(want[0]), "— inside the Mon 09:00–16:00 release window, no freeze near, no other production release that day",
+			"2. "+slackDate(want[1]), "— inside the Tue 09:00–16:00 release window, no freeze near, 1 other production release that day, not overlapping",
+			"3. "+slackDate(want[2]), "— inside the Mon 09:00–16:00 release window")
+		mustNotContain(t, reply, "4. ", slackDate(at(3, "09:00")))
+		suggestedAt(t, reply, time.UTC, want, "1h") // dan reads UTC
 
 		// ana reads the commands in her own time, and typing the first one
 		// plans the release exactly there, with no conflict.
 		reply = h.cmdAnswer(ana, releases, "/release suggest billing duration=2h")
 		want2h := []time.Time{at(1, "11:00"), at(2, "10:00"), at(8, "09:00")}
-		lines := plSuggestedAt(t, reply, berlin, want2h, "2h")
-		id, planned := plNew(t, h, ana, releases, strings.Replace(strings.TrimPrefix(lines[0], "/release new "), "<version>", "2.0", 1))
-		mustNotContain(t, planned, "overlaps")
-		if r := h.release(id); !r.StartAt.Equal(want2h[0]) || r.EndAt.Sub(r.StartAt) != 2*time.Hour {
+		lines := suggestedAt(t, reply, berlin, want2h, "2h")
+		rel := h.plan(ana, strings.Replace(strings.TrimPrefix(lines[0], "/release new "), "<version>", "2.0", 1))
+		mustNotContain(t, rel.Reply, "overlaps")
+		if r := h.release(rel.ID); !r.StartAt.Equal(want2h[0]) || r.EndAt.Sub(r.StartAt) != 2*time.Hour {
 			t.Fatalf("planned from the suggestion: %+v", r)
 		}
 		// That Monday slot is now taken by billing itself.
 		reply = h.cmdAnswer(ben, releases, "/release suggest billing")
-		plSuggestedAt(t, reply, plZone(t, ben), []time.Time{at(1, "13:00"), at(2, "10:00"), at(8, "09:00")}, "1h")
+		suggestedAt(t, reply, zoneOf(t, ben), []time.Time{at(1, "13:00"), at(2, "10:00"), at(8, "09:00")}, "1h")
 	})
 }
 
-// plSuggestedAt checks the suggested commands: in loc, at the wanted
+// suggestedAt checks the suggested commands: in loc, at the wanted
 // instants, with the duration; it returns the commands.
-func plSuggestedAt(t *testing.T, reply string, loc *time.Location, want []time.Time, duration string) []string {
+func suggestedAt(t *testing.T, reply string, loc *time.Location, want []time.Time, duration string) []string {
 	t.Helper()
-	found := plSuggestLine.FindAllStringSubmatch(reply, -1)
+	found := suggestLine.FindAllStringSubmatch(reply, -1)
 	if len(found) != len(want) {
 		t.Fatalf("%d suggested commands, want %d:\n%s", len(found), len(want), reply)
 	}

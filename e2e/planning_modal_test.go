@@ -46,9 +46,9 @@ func TestPlanningByModal(t *testing.T) {
 		}
 
 		// Every invalid field is marked; the form stays open; nothing is saved.
-		before := plSnapshot(t, h)
+		before := h.snapshot()
 		res, err := anaU.Submit(ctx, map[string]string{
-			"Service": "Bill$ing", "Version": "2.3.0", "Start": plUnix(h.clock.Now().Add(-2 * time.Hour)),
+			"Service": "Bill$ing", "Version": "2.3.0", "Start": pickerValue(h.clock.Now().Add(-2 * time.Hour)),
 			"Duration": "forever", "Components": "api", "Impact": strings.Repeat("i", 10),
 		})
 		if err != nil {
@@ -70,17 +70,17 @@ func TestPlanningByModal(t *testing.T) {
 		if len(res.Errors) != 4 {
 			t.Errorf("errors %v", res.Errors)
 		}
-		plUnchanged(t, h, before, "the invalid form")
+		h.unchanged(before, "the invalid form")
 		if n := len(anaU.Ephemerals(general)) + len(anaU.DMs()); n != 0 {
 			t.Fatalf("a separate message was sent for the invalid form")
 		}
 
 		// Corrected, the same form plans the release.
-		day := plDate(t, h, ana, 8)
-		startAt := plAt(t, ana, day, "10:00")
+		day := h.day(ana, 8)
+		startAt := h.instant(ana, day, "10:00")
 		res, err = anaU.Submit(ctx, map[string]string{
 			"Service": "billing", "Version": "2.3.0", "Environment": "staging", "Change type": "Standard", "Risk": "Low",
-			"Start": plUnix(startAt), "Duration": "45m", "Owner": ben, "Components": "api@2.3.0,worker@1.4.1",
+			"Start": pickerValue(startAt), "Duration": "45m", "Owner": ben, "Components": "api@2.3.0,worker@1.4.1",
 			"Title": "Quarterly fix", "Impact": "Read-only checkout for 5 minutes", "Rollback plan": "Redeploy 2.2.9",
 		})
 		if err != nil {
@@ -89,42 +89,33 @@ func TestPlanningByModal(t *testing.T) {
 		if !res.Closed || len(res.Errors) > 0 {
 			t.Fatalf("valid form: closed=%v errors=%v", res.Closed, res.Errors)
 		}
-		var notice string
-		h.waitFor("the notice in #general", func() bool {
-			for _, m := range anaU.Ephemerals(general) {
-				if strings.Contains(m.Content(), "Planned") {
-					notice = m.Content()
-					return true
-				}
-			}
-			return false
-		})
-		mustContain(t, notice, "Planned *R-1* billing 2.3.0 → staging", plSlackDate(startAt), "(45m)", "pre-approved by policy")
+		notice := h.waitForMessage(ephemeralsTo(ana, general), "Planned").Content()
+		mustContain(t, notice, "Planned *R-1* billing 2.3.0 → staging", slackDate(startAt), "(45m)", "pre-approved by policy")
 		r := h.release(1)
 		if r.Service != "billing" || r.Environment != "staging" || r.Type != "standard" || r.Risk != "low" || !r.StartAt.Equal(startAt) ||
 			r.EndAt.Sub(r.StartAt) != 45*time.Minute || r.OwnerID != ben || r.CreatedBy != ana || r.Channel != general ||
 			r.Title != "Quarterly fix" || r.Impact != "Read-only checkout for 5 minutes" || r.RollbackPlan != "Redeploy 2.2.9" || len(r.Components) != 2 {
 			t.Fatalf("stored %+v", r)
 		}
-		ann := plAnnouncement(t, h, general, 1, "billing 2.3.0 → staging", "*Owner*\n<@U0BEN>", "standard · low", "api@2.3.0, worker@1.4.1")
+		ann := h.announcement(general, 1, "billing 2.3.0 → staging", "*Owner*\n<@U0BEN>", "standard · low", "api@2.3.0, worker@1.4.1")
 		mustContain(t, ann.Content(), "Read-only checkout for 5 minutes", "Redeploy 2.2.9")
 		h.eventually("R-1 approved by policy", func() bool { return h.release(1).Status == "approved" })
 
 		// From a private channel the bot is not in, the form stays open and
 		// says why; once the bot is invited, submitting again works.
 		h.cmd(ana, secret, "/release new")
-		before = plSnapshot(t, h)
-		fill := map[string]string{"Service": "search", "Version": "1.0", "Start": plUnix(startAt)}
+		before = h.snapshot()
+		fill := map[string]string{"Service": "search", "Version": "1.0", "Start": pickerValue(startAt)}
 		res, err = anaU.Submit(ctx, fill)
 		if err != nil || res.Closed || !strings.Contains(res.Errors["service"], "I can't post in this channel") {
 			t.Fatalf("private channel: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}
-		plUnchanged(t, h, before, "the form from a private channel")
+		h.unchanged(before, "the form from a private channel")
 		h.slack.AddChannel(slackemu.Channel{ID: secret, Name: "secret", Private: true, Members: []string{ana, ben, "UBOT"}})
 		if res, err = anaU.Submit(ctx, fill); err != nil || !res.Closed {
 			t.Fatalf("after the invite: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}
-		plAnnouncement(t, h, secret, 2, "search 1.0 → production")
+		h.announcement(secret, 2, "search 1.0 → production")
 	})
 }
 
@@ -137,13 +128,13 @@ func TestPlanningEditByModal(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		ctx := context.Background()
 		anaU := h.slack.As(ana)
-		day := plDate(t, h, ana, 9)
-		startAt := plAt(t, ana, day, "11:00")
-		id, _ := plNew(t, h, ana, releases, "billing 2.3.0 "+day+` 11:00 duration=2h components="api@2.3.0" impact="Short outage"`)
-		ann := plAnnouncement(t, h, releases, id, "billing 2.3.0 → production")
+		day := h.day(ana, 9)
+		startAt := h.instant(ana, day, "11:00")
+		id := h.plan(ana, "billing 2.3.0", on(day, "11:00"), with(`duration=2h components="api@2.3.0" impact="Short outage"`)).ID
+		ann := h.announcement(releases, id, "billing 2.3.0 → production")
 
 		// Someone else may not.
-		plRefused(t, h, dan, releases, fmt.Sprintf("/release edit R-%d", id), fmt.Sprintf("Only the owner (<@U0ANA>) or an admin can edit *R-%d* billing 2.3.0.", id))
+		h.refused(h.typing(dan, releases, fmt.Sprintf("/release edit R-%d", id)), fmt.Sprintf("Only the owner (<@U0ANA>) or an admin can edit *R-%d* billing 2.3.0.", id))
 		if _, open := h.slack.As(dan).Modal(); open {
 			t.Fatalf("a form opened for dan")
 		}
@@ -158,7 +149,7 @@ func TestPlanningEditByModal(t *testing.T) {
 			initial[in.Label] = in.InitialValue
 		}
 		want := map[string]string{"Service": "billing", "Version": "2.3.0", "Environment": "production", "Change type": "Normal", "Risk": "Medium",
-			"Start": plUnix(startAt), "Duration": "2h", "Owner": ana, "Components": "api@2.3.0", "Impact": "Short outage"}
+			"Start": pickerValue(startAt), "Duration": "2h", "Owner": ana, "Components": "api@2.3.0", "Impact": "Short outage"}
 		for k, v := range want {
 			if initial[k] != v {
 				t.Errorf("edit form %s = %q, want %q", k, initial[k], v)
@@ -166,7 +157,7 @@ func TestPlanningEditByModal(t *testing.T) {
 		}
 
 		// A field error keeps the form open and changes nothing.
-		before := plSnapshot(t, h)
+		before := h.snapshot()
 		res, err := anaU.Submit(ctx, map[string]string{"Duration": "100h"})
 		if err != nil {
 			t.Fatal(err)
@@ -174,39 +165,30 @@ func TestPlanningEditByModal(t *testing.T) {
 		if res.Closed || !strings.Contains(res.Errors["duration"], `"100h" is longer than 72h`) {
 			t.Fatalf("closed=%v errors=%v", res.Closed, res.Errors)
 		}
-		plUnchanged(t, h, before, "the invalid edit")
+		h.unchanged(before, "the invalid edit")
 
 		// Saved: the version and the impact change.
 		res, err = anaU.Submit(ctx, map[string]string{"Version": "2.3.1", "Duration": "2h", "Impact": "No outage after all"})
 		if err != nil || !res.Closed {
 			t.Fatalf("save: %v closed=%v errors=%v", err, res.Closed, res.Errors)
 		}
-		var notice string
-		h.waitFor("the saved notice", func() bool {
-			for _, m := range anaU.Ephemerals(releases) {
-				if strings.Contains(m.Content(), "Saved") {
-					notice = m.Content()
-					return true
-				}
-			}
-			return false
-		})
+		notice := h.waitForMessage(ephemeralsTo(ana, releases), "Saved").Content()
 		mustContain(t, notice, fmt.Sprintf("Saved *R-%d* billing 2.3.1 → production", id), "waiting for 1 approval from <@U0ADMIN>")
 		r := h.release(id)
 		if r.Version != "2.3.1" || r.Impact != "No outage after all" || !r.StartAt.Equal(startAt) || r.Status != "planned" {
 			t.Fatalf("stored %+v", r)
 		}
-		if got := plRounds(t, h, id); got != "1:superseded,2:open" {
+		if got := h.roundStates(id); got != "1:superseded,2:open" {
 			t.Fatalf("rounds %s", got)
 		}
-		updated := plCurrent(t, h, ann, "billing 2.3.1 → production", "No outage after all")
+		updated := h.waitUntilShows(ann, "billing 2.3.1 → production", "No outage after all")
 		if !updated.Edited {
 			t.Fatalf("the announcement was not updated in place")
 		}
 		if n := len(h.slack.Messages(releases)); n == 0 {
 			t.Fatal("no messages")
 		}
-		h.threadReply(releases, ann.TS, ":pencil2: Edited by <@U0ANA>", "version 2.3.0 → 2.3.1", "impact updated")
+		h.waitForMessage(inThread(releases, ann.TS), ":pencil2: Edited by <@U0ANA>", "version 2.3.0 → 2.3.1", "impact updated")
 		for _, m := range h.slack.Messages(releases) {
 			if m.TS != ann.TS && strings.Contains(m.Content(), fmt.Sprintf("R-%d · ", id)) {
 				t.Fatalf("a second announcement was posted: %s", m.Content())
@@ -216,8 +198,8 @@ func TestPlanningEditByModal(t *testing.T) {
 		// An admin may edit too, and moves it: the form ana still has open
 		// is then outdated and refused inside the form.
 		h.cmd(ana, releases, fmt.Sprintf("/release edit R-%d", id))
-		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf("/release reschedule R-%d %s 13:00", id, plDate(t, h, admin, 9))), fmt.Sprintf("Rescheduled *R-%d* billing 2.3.1", id))
-		before = plSnapshot(t, h)
+		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf("/release reschedule R-%d %s 13:00", id, h.day(admin, 9))), fmt.Sprintf("Rescheduled *R-%d* billing 2.3.1", id))
+		before = h.snapshot()
 		res, err = anaU.Submit(ctx, map[string]string{"Risk": "High"})
 		if err != nil {
 			t.Fatal(err)
@@ -225,7 +207,7 @@ func TestPlanningEditByModal(t *testing.T) {
 		if res.Closed || !strings.Contains(res.Errors["service"], fmt.Sprintf(`R-%d billing 2.3.1 changed while you were editing it; close this form and run "/release edit R-%d" again.`, id, id)) {
 			t.Fatalf("outdated form: closed=%v errors=%v", res.Closed, res.Errors)
 		}
-		plUnchanged(t, h, before, "the outdated form")
+		h.unchanged(before, "the outdated form")
 		if err := anaU.CloseModal(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -16,15 +16,15 @@ import (
 func TestPlanningByCommand(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		day := plDate(t, h, ana, 10)
-		id, reply := plNew(t, h, ana, general, fmt.Sprintf(`Billing v2.3.0-rc.1 %s 16:30 env=staging type=normal risk=high duration=1h30m `+
+		day := h.day(ana, 10)
+		rel := h.plan(ana, "Billing v2.3.0-rc.1", on(day, "16:30"), from(general), with(`env=staging type=normal risk=high duration=1h30m `+
 			`owner=<@U0BEN|ben> title=“Quarterly billing fix” impact="Checkout is read-only for 5 minutes &amp; nobody is paged" `+
-			`rollback='Redeploy 2.2.9' components="api@2.3.0, worker@1.4.1"`, day))
-		startAt := plAt(t, ana, day, "16:30")
-		mustContain(t, reply, fmt.Sprintf("Planned *R-%d* billing v2.3.0-rc.1 → staging", id), plSlackDate(startAt), plSlackDate(startAt.Add(90*time.Minute)),
+			`rollback='Redeploy 2.2.9' components="api@2.3.0, worker@1.4.1"`))
+		startAt := h.instant(ana, day, "16:30")
+		mustContain(t, rel.Reply, fmt.Sprintf("Planned *R-%d* billing v2.3.0-rc.1 → staging", rel.ID), slackDate(startAt), slackDate(startAt.Add(90*time.Minute)),
 			"(1h30m)", "waiting for 1 approval from <@U0ADMIN>")
 
-		r := h.release(id)
+		r := h.release(rel.ID)
 		if r.Service != "billing" || r.Version != "v2.3.0-rc.1" || r.Environment != "staging" || r.Type != "normal" || r.Risk != "high" ||
 			!r.StartAt.Equal(startAt) || !r.EndAt.Equal(startAt.Add(90*time.Minute)) || r.OwnerID != ben || r.CreatedBy != ana ||
 			r.Channel != general || r.Title != "Quarterly billing fix" || r.Impact != "Checkout is read-only for 5 minutes & nobody is paged" ||
@@ -32,13 +32,13 @@ func TestPlanningByCommand(t *testing.T) {
 			r.Components[0].Name != "api" || r.Components[1].Version != "1.4.1" {
 			t.Fatalf("stored %+v", r)
 		}
-		if got := plRounds(t, h, id); got != "1:open" {
+		if got := h.roundStates(rel.ID); got != "1:open" {
 			t.Fatalf("rounds %s", got)
 		}
 
 		// The announcement is in #general, where it was planned, not in #releases.
-		ann := plAnnouncement(t, h, general, id, "billing v2.3.0-rc.1 → staging")
-		mustContain(t, ann.Content(), "Quarterly billing fix", "*When*", plSlackDate(startAt), "(1h30m)", "*Owner*\n<@U0BEN>",
+		ann := h.announcement(general, rel.ID, "billing v2.3.0-rc.1 → staging")
+		mustContain(t, ann.Content(), "Quarterly billing fix", "*When*", slackDate(startAt), "(1h30m)", "*Owner*\n<@U0BEN>",
 			"*Type · Risk*\nnormal · high", "*Environment*\nstaging", "*Components*\napi@2.3.0, worker@1.4.1",
 			"*Impact*\nCheckout is read-only for 5 minutes &amp; nobody is paged", "*Rollback plan*\nRedeploy 2.2.9",
 			"*Status*\n:hourglass_flowing_sand: planned (awaiting approval)", "Planned by <@U0ANA>")
@@ -46,32 +46,32 @@ func TestPlanningByCommand(t *testing.T) {
 			t.Fatalf("the announcement has no text fallback")
 		}
 		for _, m := range h.slack.Messages(releases) {
-			if strings.Contains(m.Content(), fmt.Sprintf("R-%d", id)) {
+			if strings.Contains(m.Content(), rel.Ref()) {
 				t.Fatalf("announced in #releases too: %s", m.Content())
 			}
 		}
 
 		// Defaults: production, normal, medium, 1h, owned by the caller.
-		id2, reply := plNew(t, h, dan, releases, "search 1.0.0 "+plDate(t, h, dan, 12)+" 09:00")
-		mustContain(t, reply, fmt.Sprintf("*R-%d* search 1.0.0 → production", id2), "(1h)")
-		r2 := h.release(id2)
+		rel2 := h.plan(dan, "search 1.0.0", daysAhead(12, "09:00"))
+		mustContain(t, rel2.Reply, fmt.Sprintf("*R-%d* search 1.0.0 → production", rel2.ID), "(1h)")
+		r2 := h.release(rel2.ID)
 		if r2.Environment != "production" || r2.Type != "normal" || r2.Risk != "medium" || r2.EndAt.Sub(r2.StartAt) != time.Hour || r2.OwnerID != dan {
 			t.Fatalf("defaults: %+v", r2)
 		}
 
 		// A standard change is pre-approved.
-		id3, reply := plNew(t, h, dan, releases, "docs 4.0 "+plDate(t, h, dan, 13)+" 09:00 type=standard risk=low duration=45m")
-		mustContain(t, reply, fmt.Sprintf("*R-%d* docs 4.0", id3), "pre-approved by policy", "(45m)")
-		h.eventually("R-3 approved", func() bool { return h.release(id3).Status == "approved" })
-		plAnnouncement(t, h, releases, id3, ":white_check_mark: approved")
+		rel3 := h.plan(dan, "docs 4.0", daysAhead(13, "09:00"), with("type=standard risk=low duration=45m"))
+		mustContain(t, rel3.Reply, fmt.Sprintf("*R-%d* docs 4.0", rel3.ID), "pre-approved by policy", "(45m)")
+		h.eventually("R-3 approved", func() bool { return h.release(rel3.ID).Status == "approved" })
+		h.announcement(releases, rel3.ID, ":white_check_mark: approved")
 
 		// /release show answers to R-17, r-17 and 17 alike.
-		for _, typed := range []string{fmt.Sprintf("R-%d", id), fmt.Sprintf("r-%d", id), fmt.Sprint(id)} {
+		for _, typed := range []string{rel.Ref(), fmt.Sprintf("r-%d", rel.ID), fmt.Sprint(rel.ID)} {
 			shown := h.cmdAnswer(dan, releases, "/release show "+typed)
-			mustContain(t, shown, fmt.Sprintf("R-%d · billing v2.3.0-rc.1 → staging", id), plSlackDate(startAt), "Quarterly billing fix",
-				"approval round 1: 0 of 1 approval", fmt.Sprintf("`/release audit R-%d`", id))
+			mustContain(t, shown, fmt.Sprintf("R-%d · billing v2.3.0-rc.1 → staging", rel.ID), slackDate(startAt), "Quarterly billing fix",
+				"approval round 1: 0 of 1 approval", fmt.Sprintf("`/release audit R-%d`", rel.ID))
 		}
-		if audit := plAudit(t, h, id); !strings.HasPrefix(audit, "created,round opened") {
+		if audit := h.auditActions(rel.ID); !strings.HasPrefix(audit, "created,round opened") {
 			t.Fatalf("audit %s", audit)
 		}
 	})
@@ -82,35 +82,35 @@ func TestPlanningByCommand(t *testing.T) {
 func TestPlanningTimeZones(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		day := plDate(t, h, ben, 9)
-		anaID, anaReply := plNew(t, h, ana, releases, "billing 1.0 "+day+" 10:00")
-		benID, benReply := plNew(t, h, ben, releases, "search 1.0 "+day+" 10:00")
-		anaAt, benAt := plAt(t, ana, day, "10:00"), plAt(t, ben, day, "10:00")
+		day := h.day(ben, 9)
+		anaRel := h.plan(ana, "billing 1.0", on(day, "10:00"))
+		benRel := h.plan(ben, "search 1.0", on(day, "10:00"))
+		anaAt, benAt := h.instant(ana, day, "10:00"), h.instant(ben, day, "10:00")
 		if d := benAt.Sub(anaAt); d < 5*time.Hour || d > 7*time.Hour {
 			t.Fatalf("10:00 in New York is %v after 10:00 in Berlin?", d)
 		}
-		if got := h.release(anaID).StartAt; !got.Equal(anaAt) {
+		if got := h.release(anaRel.ID).StartAt; !got.Equal(anaAt) {
 			t.Fatalf("ana's 10:00 stored as %v, want %v", got, anaAt)
 		}
-		if got := h.release(benID).StartAt; !got.Equal(benAt) {
+		if got := h.release(benRel.ID).StartAt; !got.Equal(benAt) {
 			t.Fatalf("ben's 10:00 stored as %v, want %v", got, benAt)
 		}
-		mustContain(t, anaReply, plSlackDate(anaAt), anaAt.Format("15:04 UTC"))
-		mustContain(t, benReply, plSlackDate(benAt), benAt.Format("15:04 UTC"))
+		mustContain(t, anaRel.Reply, slackDate(anaAt), anaAt.Format("15:04 UTC"))
+		mustContain(t, benRel.Reply, slackDate(benAt), benAt.Format("15:04 UTC"))
 		// Both releases are production releases an ocean apart: no conflict.
-		mustNotContain(t, benReply, "overlaps")
+		mustNotContain(t, benRel.Reply, "overlaps")
 
 		// ben moves his release to 08:00 his time: stored as 08:00 in New York.
-		benMoved := plAt(t, ben, day, "08:00")
-		mustContain(t, h.cmdAnswer(ben, releases, fmt.Sprintf("/release reschedule R-%d %s 08:00", benID, day)),
-			fmt.Sprintf("Rescheduled *R-%d* search 1.0", benID), plSlackDate(benMoved))
-		if got := h.release(benID).StartAt; !got.Equal(benMoved) {
+		benMoved := h.instant(ben, day, "08:00")
+		mustContain(t, h.cmdAnswer(ben, releases, fmt.Sprintf("/release reschedule R-%d %s 08:00", benRel.ID, day)),
+			fmt.Sprintf("Rescheduled *R-%d* search 1.0", benRel.ID), slackDate(benMoved))
+		if got := h.release(benRel.ID).StartAt; !got.Equal(benMoved) {
 			t.Fatalf("ben's 08:00 stored as %v, want %v", got, benMoved)
 		}
 
 		// The calendar's days are the reader's days.
-		mustContain(t, h.cmdAnswer(ana, releases, "/release calendar days=14"), "(Europe/Berlin)", plSlackDate(anaAt))
-		mustContain(t, h.cmdAnswer(ben, releases, "/release calendar days=14"), "(America/New_York)", plSlackDate(benMoved))
+		mustContain(t, h.cmdAnswer(ana, releases, "/release calendar days=14"), "(Europe/Berlin)", slackDate(anaAt))
+		mustContain(t, h.cmdAnswer(ben, releases, "/release calendar days=14"), "(America/New_York)", slackDate(benMoved))
 
 		// The zone is read once from users.info and then cached.
 		for range 3 {
@@ -127,15 +127,14 @@ func TestPlanningTimeZones(t *testing.T) {
 		}
 
 		// A wall-clock time that does not exist in ana's zone is refused.
-		gap := plNextGap(t, plZone(t, ana), h.clock.Now())
-		plRefused(t, h, ana, releases, "/release new billing 1.1 "+gap.Format("2006-01-02 15:04"),
-			"I couldn't plan that release:", gap.Format("2006-01-02 15:04")+" does not exist in Europe/Berlin (the clocks change that night); pick another time.")
+		gap := nextClockGap(t, zoneOf(t, ana), h.clock.Now())
+		h.refused(h.typing(ana, releases, "/release new billing 1.1 "+gap.Format("2006-01-02 15:04")), "I couldn't plan that release:", gap.Format("2006-01-02 15:04")+" does not exist in Europe/Berlin (the clocks change that night); pick another time.")
 	})
 }
 
-// plNextGap finds the next clock change forward in loc and returns a
+// nextClockGap finds the next clock change forward in loc and returns a
 // wall-clock minute that does not exist there (its fields are that minute).
-func plNextGap(t *testing.T, loc *time.Location, after time.Time) time.Time {
+func nextClockGap(t *testing.T, loc *time.Location, after time.Time) time.Time {
 	t.Helper()
 	for at := after.Add(24 * time.Hour).Truncate(time.Hour); at.Before(after.AddDate(1, 1, 0)); at = at.Add(time.Hour) {
 		next := at.Add(time.Hour)
@@ -155,11 +154,11 @@ func TestPlanningErrors(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		// Something in the database, so "unchanged" means something.
-		id, _ := plNew(t, h, ana, releases, "billing 2.3.0 "+plDate(t, h, ana, 10)+" 10:00")
-		h.channelMessage(releases, fmt.Sprintf("R-%d · ", id))
-		day := plDate(t, h, ana, 11)
-		yesterday := plDate(t, h, ana, -1)
-		farAhead := plDate(t, h, ana, 2*365+2)
+		id := h.plan(ana, "billing 2.3.0", daysAhead(10, "10:00")).ID
+		h.announcement(releases, id)
+		day := h.day(ana, 11)
+		yesterday := h.day(ana, -1)
+		farAhead := h.day(ana, 2*365+2)
 		ok := "billing 2.4.0 " + day + " 10:00"
 		intro := "I couldn't plan that release: "
 		for _, tc := range []struct {
@@ -219,16 +218,16 @@ func TestPlanningErrors(t *testing.T) {
 			{"/release freeze add " + day + " 10:00 " + day + " 09:00 reason=\"x\"", []string{"Only admins can add freeze windows."}},
 			{"/release freeze remove F-1", []string{"Only admins can remove freeze windows."}},
 		} {
-			reply := plRefused(t, h, ana, releases, tc.line, tc.parts...)
+			reply := h.refused(h.typing(ana, releases, tc.line), tc.parts...)
 			mustNotContain(t, reply, "Planned")
 		}
 		// The owner must be a person who is still here.
 		h.slack.AddUser(slackemu.User{ID: "U0GONE", Name: "gone", RealName: "Gone Away", TZ: "UTC", Deleted: true})
-		plRefused(t, h, ana, releases, "/release new "+ok+" owner=<@U0NOBODY|ghost>", intro+"the owner <@U0NOBODY> is not in this workspace; mention a colleague, like @ana.")
-		plRefused(t, h, ana, releases, "/release new "+ok+" owner=<@U0GONE|gone>", intro+"the owner <@U0GONE> is deactivated; choose someone who is still here.")
-		plRefused(t, h, ana, releases, "/release new "+ok+" owner=<@UBOT|releasebot>", intro+"the owner <@UBOT> is a bot; a release needs a person who can be reminded and asked.")
+		h.refused(h.typing(ana, releases, "/release new "+ok+" owner=<@U0NOBODY|ghost>"), intro+"the owner <@U0NOBODY> is not in this workspace; mention a colleague, like @ana.")
+		h.refused(h.typing(ana, releases, "/release new "+ok+" owner=<@U0GONE|gone>"), intro+"the owner <@U0GONE> is deactivated; choose someone who is still here.")
+		h.refused(h.typing(ana, releases, "/release new "+ok+" owner=<@UBOT|releasebot>"), intro+"the owner <@UBOT> is a bot; a release needs a person who can be reminded and asked.")
 		// A private channel the bot is not in could never see the announcement.
-		plRefused(t, h, ana, secret, "/release new "+ok, "I couldn't plan that release: I can't post in this channel, so nobody here would see its announcement. Invite me with `/invite @releasebot` and try again, or plan it in a channel I'm in.")
+		h.refused(h.typing(ana, secret, "/release new "+ok), "I couldn't plan that release: I can't post in this channel, so nobody here would see its announcement. Invite me with `/invite @releasebot` and try again, or plan it in a channel I'm in.")
 		// The admin's own freeze mistakes.
 		for _, tc := range []struct {
 			line  string
@@ -246,7 +245,7 @@ func TestPlanningErrors(t *testing.T) {
 			{"/release freeze remove F-42", []string{"There is no freeze F-42. `/release freeze list` shows them."}},
 			{"/release freeze remove soon", []string{`"soon" is not a freeze id; they look like F-3.`}},
 		} {
-			plRefused(t, h, admin, releases, tc.line, tc.parts...)
+			h.refused(h.typing(admin, releases, tc.line), tc.parts...)
 		}
 	})
 }

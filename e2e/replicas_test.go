@@ -39,7 +39,7 @@ func sentRows(t *testing.T, h *harness) []storage.OutboxMessage {
 	t.Helper()
 	var out []storage.OutboxMessage
 	now := h.clock.Now()
-	for _, m := range h.outboxRows("") {
+	for _, m := range h.outboxRows(0) {
 		switch {
 		case m.Status == storage.OutboxPending && m.DueAt.After(now) && m.LastError == "":
 			// a reminder, later
@@ -78,8 +78,8 @@ func TestThreeReplicasDeliverOnce(t *testing.T) {
 		svc := []string{"billing", "payments", "search"}[i%3]
 		// 50 minutes ahead: the T-1h reminder goes at once, to the owner
 		// and in the thread.
-		id, _ := h.plan(ana, svc, fmt.Sprintf("1.%d.0", i), 50*time.Minute, "type=standard")
-		ids = append(ids, id)
+		rel := h.plan(ana, fmt.Sprintf("%s 1.%d.0", svc, i), startIn(50*time.Minute), with("type=standard"))
+		ids = append(ids, rel.Ref())
 		switch i {
 		case 3:
 			slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 503, Times: 4})
@@ -90,7 +90,7 @@ func TestThreeReplicasDeliverOnce(t *testing.T) {
 	for i, id := range ids {
 		switch i % 4 {
 		case 1:
-			later, _ := h.at(ana, 55*time.Minute)
+			later, _ := h.fromNow(ana, 55*time.Minute)
 			h.cmd(ana, releases, "/release reschedule "+id+" "+later)
 		case 2:
 			h.cmd(ana, releases, "/release start "+id)
@@ -99,9 +99,9 @@ func TestThreeReplicasDeliverOnce(t *testing.T) {
 		}
 	}
 	for _, id := range ids {
-		h.channelMessage(general, id, "was *planned*")
+		h.waitForMessage(inChannel(general), id, "was *planned*")
 	}
-	h.drained()
+	h.outboxIdle()
 
 	rows := sentRows(t, h)
 	got := delivered(slack)
@@ -249,8 +249,8 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 		slack.SetFault("chat.postMessage", slackemu.Fault{Delay: time.Minute})
 		var ids []string
 		for i := range 6 {
-			id, _ := h.plan(ana, "billing", fmt.Sprintf("2.%d.0", i), 50*time.Minute, "type=standard")
-			ids = append(ids, id)
+			rel := h.plan(ana, fmt.Sprintf("billing 2.%d.0", i), startIn(50*time.Minute), with("type=standard"))
+			ids = append(ids, rel.Ref())
 		}
 		var claimed int64
 		h.eventually("deliveries in flight", func() bool {
@@ -276,10 +276,10 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 		clk.Advance(61 * time.Second)
 		h2 := start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk})
 		for _, id := range ids {
-			h2.channelMessage(general, id, "was *planned*")
-			h2.dmContaining(ana, "Reminder: "+id+" ")
+			h2.waitForMessage(inChannel(general), id, "was *planned*")
+			h2.waitForMessage(dmsTo(ana), "Reminder: "+id+" ")
 		}
-		h2.drained()
+		h2.outboxIdle()
 		rows := sentRows(t, h2)
 		// Reminders are rendered when sent ("starts in 49m"), so a second
 		// copy may differ in text: count messages, not texts.

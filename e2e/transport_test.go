@@ -90,7 +90,7 @@ func TestRedeliveredEnvelopeChangesNothing(t *testing.T) {
 		if err != nil || len(subs) != 1 {
 			t.Fatalf("subscriptions %v, %v", subs, err)
 		}
-		trail := auditActions(t, h, 0)
+		trail := h.auditActions(0)
 		if strings.Count(trail, "subscribed") != 1 {
 			t.Fatalf("audit: %s", trail)
 		}
@@ -128,7 +128,7 @@ func TestUnknownPayloads(t *testing.T) {
 		if err != nil || ack.Late {
 			t.Fatalf("shortcut: %v late=%v", err, ack.Late)
 		}
-		h.dmContaining(ana, "Sorry, I don't know what to do with that")
+		h.waitForMessage(dmsTo(ana), "Sorry, I don't know what to do with that")
 		mustContain(t, h.log.String(), "no handler", "envelope not understood")
 		mustContain(t, h.cmd(ana, releases, "/release help"), "/release new")
 	})
@@ -167,14 +167,7 @@ func TestReconnection(t *testing.T) {
 		res := <-result
 		answered := res.Reply != nil && strings.Contains(res.Reply.Content(), "slow answer")
 		if !answered {
-			h.waitFor("the slow answer", func() bool {
-				for _, m := range s.As(ana).Ephemerals(releases) {
-					if strings.Contains(m.Content(), "slow answer") {
-						return true
-					}
-				}
-				return false
-			})
+			h.waitForMessage(ephemeralsTo(ana, releases), "slow answer")
 		}
 		mustContain(t, h.cmd(ana, releases, "/release help"), "/release new")
 	})
@@ -204,11 +197,14 @@ func TestMetrics(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, releases, "/release help")
 		h.cmd(ana, releases, "/release subscriptions")
-		// Handler metrics are recorded just after the ack leaves.
+		// Handler metrics are recorded just after the ack leaves, and a
+		// scrape reads one series after another while they are recorded:
+		// wait for a scrape that saw both handled.
 		var body string
 		h.eventually("the handler metrics", func() bool {
 			_, body = h.get("/metrics")
-			return strings.Contains(body, `releasebot_handler_duration_seconds_count{type="slash_commands"} 2`)
+			return containsAll(body, []string{`releasebot_envelopes_total{outcome="ok",type="slash_commands"} 2`,
+				`releasebot_handler_duration_seconds_count{type="slash_commands"} 2`})
 		})
 		mustContain(t, body,
 			`releasebot_envelopes_total{outcome="ok",type="slash_commands"} 2`,
