@@ -184,13 +184,7 @@ func NewOutbox(o OutboxOptions) *Outbox {
 		Name: "releasebot_outbox_pauses_total",
 		Help: "Times this replica paused sending because Slack refused the bot token, by Slack's error code.",
 	}, []string{"reason"})
-	ob.checks = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "releasebot_outbox_checks_total",
-		Help: "Messages an earlier try may have posted, looked for in Slack before posting: found (recorded, not posted again), not_found (posted), unchecked (could not look, e.g. missing history scope or not in the channel; posted anyway).",
-	}, []string{"result"})
-	for _, r := range []string{checkFound, checkNotFound, checkUnchecked} {
-		ob.checks.WithLabelValues(r)
-	}
+	ob.checks = newChecksCounter()
 	for _, code := range bot.CredentialCodes() {
 		ob.pausedGauge.WithLabelValues(code)
 		ob.pauses.WithLabelValues(code)

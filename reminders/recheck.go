@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 
 	"github.com/releasebot/releasebot/bot"
@@ -48,6 +49,17 @@ const (
 
 // errNotLooked means the search stopped at recheckPages before the end.
 var errNotLooked = errors.New("more messages than one search reads")
+
+func newChecksCounter() *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "releasebot_outbox_checks_total",
+		Help: "Messages an earlier try may have posted, looked for in Slack before posting: found (recorded, not posted again), not_found (posted), unchecked (could not look, e.g. missing history scope or not in the channel; posted anyway).",
+	}, []string{"result"})
+	for _, r := range []string{checkFound, checkNotFound, checkUnchecked} {
+		c.WithLabelValues(r)
+	}
+	return c
+}
 
 func postMetadata(id int64) slack.SlackMetadata {
 	return slack.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"outbox_id": id}}
