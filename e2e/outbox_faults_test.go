@@ -296,3 +296,52 @@ func TestMissingHistoryScopeFallsBackToPosting(t *testing.T) {
 		exactlyOnce(t, "#general", h.slack.Messages(general), next, "was *planned*")
 	})
 }
+
+// The database stays unreachable longer than recording a sent message may
+// wait (past the lease): the record is given up ("sent but not recorded"),
+// the lease runs out, and the next try finds the messages in Slack by
+// their outbox id instead of posting them again.
+func TestDatabaseCutPastTheLeaseDuplicatesNothing(t *testing.T) {
+	if !storagetest.PostgresEnabled() {
+		t.Skipf("%s is not set: cutting the database needs PostgreSQL", storagetest.PostgresEnv)
+	}
+	base := storagetest.Fresh(t, "postgres")
+	proxy, through := storagetest.NewProxy(t, base)
+	h := start(t, options{dialect: "postgres", databaseURL: through, tuning: app.Tuning{OutboxLease: 3 * time.Second}})
+	direct, err := storage.Open(context.Background(), base, storage.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = direct.Close() })
+	h.store = direct
+	h.cmd(ana, general, "/release subscribe all")
+
+	h.slack.SetFault("chat.postMessage", slackemu.Fault{Hold: 500 * time.Millisecond})
+	var ids []string
+	for i := range 2 {
+		id, _ := h.plan(ana, []string{"billing", "payments"}[i], "1.0.0", 48*time.Hour, "type=standard")
+		ids = append(ids, id)
+	}
+	h.waitFor("sends in flight", func() bool { return h.slack.InFlight("chat.postMessage") >= len(ids) })
+	back := proxy.CutFor(5 * time.Second)
+	h.waitFor("the records given up", func() bool {
+		return strings.Count(h.log.String(), "outbox: sent but not recorded") >= len(ids)
+	})
+	<-back
+	h.slack.ClearFaults()
+	for _, id := range ids {
+		h.channelMessage(general, id, "was *planned*")
+		h.announcement(id)
+	}
+	h.drained()
+	rows := sentRows(t, h)
+	total := onlyOnce(t, h.slack)
+	if total != len(rows) {
+		t.Fatalf("Slack accepted %d messages for %d outbox rows", total, len(rows))
+	}
+	lost := strings.Count(h.log.String(), "outbox: sent but not recorded")
+	if found := h.metric(`releasebot_outbox_checks_total{result="found"}`); found < float64(lost) {
+		t.Fatalf("%d records given up, %v messages found in Slack", lost, found)
+	}
+	t.Logf("database cut for 5s (lease 3s): %d records given up, all found in Slack; %d messages, each posted once", lost, total)
+}
