@@ -75,6 +75,13 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &apiErr) && (apiErr.Kind == Permanent || apiErr.Kind == Credential)
 }
 
+// IsTemporary reports whether err is a 5xx, a timeout or a network fault:
+// the call may or may not have taken effect.
+func IsTemporary(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Kind == Temporary
+}
+
 // IsCredential reports whether err is Slack refusing the bot's token or
 // installation rather than the call.
 func IsCredential(err error) bool {
@@ -517,4 +524,49 @@ func (a *API) ConversationInfo(ctx context.Context, channel string) (*slack.Chan
 		a.channels.Store(channel, cachedChannel{ch: ch, at: time.Now()})
 	}
 	return ch, err
+}
+
+// History reads one page of a conversation's top-level messages, newest
+// first, or of a thread's replies when threadTS is set (the parent comes
+// first then), with the metadata apps attached to them. One attempt: its
+// caller, the outbox, schedules its own retries.
+func (a *API) History(ctx context.Context, channel, threadTS, oldest, cursor string, limit int) ([]slack.Message, string, error) {
+	var msgs []slack.Message
+	var next string
+	if threadTS != "" {
+		err := a.Once(ctx, "conversations.replies", func(ctx context.Context) error {
+			var err error
+			msgs, _, next, err = a.client.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channel, Timestamp: threadTS, Oldest: oldest, Cursor: cursor, Limit: limit, IncludeAllMetadata: true,
+			})
+			return err
+		})
+		return msgs, next, err
+	}
+	err := a.Once(ctx, "conversations.history", func(ctx context.Context) error {
+		resp, err := a.client.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Oldest: oldest, Cursor: cursor, Limit: limit, IncludeAllMetadata: true,
+		})
+		if resp != nil {
+			msgs, next = resp.Messages, resp.ResponseMetaData.NextCursor
+		}
+		return err
+	})
+	return msgs, next, err
+}
+
+// IMs reads one page of the bot's direct-message conversations (im:read,
+// which conversations.info on DMs needs already), to find the DM a post
+// to a user id landed in without asking for im:write.
+func (a *API) IMs(ctx context.Context, cursor string, limit int) ([]slack.Channel, string, error) {
+	var chans []slack.Channel
+	var next string
+	err := a.Once(ctx, "users.conversations", func(ctx context.Context) error {
+		var err error
+		chans, next, err = a.client.GetConversationsForUserContext(ctx, &slack.GetConversationsForUserParameters{
+			Types: []string{"im"}, Cursor: cursor, Limit: limit,
+		})
+		return err
+	})
+	return chans, next, err
 }

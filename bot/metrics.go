@@ -12,7 +12,8 @@ import (
 // the manifest test checks the app's scopes against this list.
 var CalledMethods = []string{
 	"auth.test", "chat.getPermalink", "chat.postEphemeral", "chat.postMessage", "chat.update",
-	"conversations.info", "usergroups.users.list", "users.info",
+	"conversations.history", "conversations.info", "conversations.replies",
+	"usergroups.users.list", "users.conversations", "users.info",
 	"views.open", "views.publish", "views.update", "response_url",
 }
 

@@ -32,7 +32,14 @@ var scopesFor = map[string][]string{
 	"chat.update":      {"chat:write"},
 	// One scope per conversation type: the bot asks about the conversation
 	// a command came from, which may be any of them (defect 6).
-	"conversations.info":    {"channels:read", "groups:read", "im:read", "mpim:read"},
+	"conversations.info": {"channels:read", "groups:read", "im:read", "mpim:read"},
+	// The outbox looks for a message whose post was cut off before
+	// posting it again (exactly once after a crash), in whatever kind of
+	// conversation it went to, and finds the DM a post to a user id landed
+	// in among the bot's DMs (types=im only).
+	"conversations.history": {"channels:history", "groups:history", "im:history", "mpim:history"},
+	"conversations.replies": {"channels:history", "groups:history", "im:history", "mpim:history"},
+	"users.conversations":   {"im:read"},
 	"usergroups.users.list": {"usergroups:read"},
 	"users.info":            {"users:read"},
 	"views.open":            nil,
@@ -44,7 +51,7 @@ var scopesFor = map[string][]string{
 // bot.API's named wrappers (the outbox does), and the Web API method each
 // calls.
 var slackGoCalls = map[string]string{
-	"AuthTestContext":      "auth.test",
+	"AuthTestContext":      "auth.test", // the outbox's probe of a refused token
 	"PostMessageContext":   "chat.postMessage",
 	"UpdateMessageContext": "chat.update",
 }

@@ -46,6 +46,10 @@ type Resolver interface {
 type Sender interface {
 	Once(ctx context.Context, method string, call func(context.Context) error) error
 	Client() *slack.Client
+	// History and IMs look for a message an earlier try may have posted
+	// (see lookFirst).
+	History(ctx context.Context, channel, threadTS, oldest, cursor string, limit int) ([]slack.Message, string, error)
+	IMs(ctx context.Context, cursor string, limit int) ([]slack.Channel, string, error)
 }
 
 // OutboxOptions configures NewOutbox.
@@ -105,6 +109,8 @@ type Outbox struct {
 	retried               *prometheus.CounterVec
 	pausedGauge           *prometheus.GaugeVec
 	pauses                *prometheus.CounterVec
+	checks                *prometheus.CounterVec
+	scopeWarned           atomic.Bool
 	countsMu              sync.Mutex
 	counts                storage.OutboxBacklog
 	countedAt             time.Time
@@ -178,12 +184,13 @@ func NewOutbox(o OutboxOptions) *Outbox {
 		Name: "releasebot_outbox_pauses_total",
 		Help: "Times this replica paused sending because Slack refused the bot token, by Slack's error code.",
 	}, []string{"reason"})
+	ob.checks = newChecksCounter()
 	for _, code := range bot.CredentialCodes() {
 		ob.pausedGauge.WithLabelValues(code)
 		ob.pauses.WithLabelValues(code)
 	}
 	if o.Registry != nil {
-		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, pending, oldest, ob.pausedGauge, ob.pauses)
+		o.Registry.MustRegister(ob.sent, ob.retried, ob.failed, ob.dropped, pending, oldest, ob.pausedGauge, ob.pauses, ob.checks)
 	}
 	ob.auth.probeIn = o.AuthProbe
 	return ob
@@ -313,6 +320,13 @@ func (ob *Outbox) sendingNow() []int64 {
 
 func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 	log := ob.log.With("outbox_id", m.ID, "kind", m.Kind, "key", m.Key, "attempt", m.Attempts)
+	// ClaimOutbox recorded this try's start on the row, in case this
+	// replica dies mid-post. In memory it stays only while an earlier
+	// try's outcome is unknown; a try that ends without posting leaves
+	// the row as it found it.
+	if !m.Recheck {
+		m.AttemptedAt = nil
+	}
 	// The outcome is recorded even when shutdown cancels ctx mid-way, so a
 	// sent message is not sent again by the next replica.
 	recordCtx := context.WithoutCancel(ctx)
@@ -360,23 +374,39 @@ func (ob *Outbox) deliver(ctx context.Context, m *storage.OutboxMessage) {
 		ob.retry(recordCtx, m, log, wait, "rate limited", "")
 		return
 	}
-
-	channel, ts, err := ob.send(sendCtx, method, d)
-	if err == nil {
-		ob.tokenWorks()
-		if err := ob.o.Store.MarkSent(markCtx, m, ob.worker, channel, ts); err != nil {
-			// The message is out; only the record failed, even after
-			// waiting for the database. Logged loudly: this is the window
-			// in which the next holder of the lease repeats it.
-			log.Error("outbox: sent but not recorded", "err", err, "channel", channel, "ts", ts)
-			return
-		}
-		ob.sent.Inc()
-		log.Debug("outbox: delivered", "channel", channel, "ts", ts)
+	// A new message an earlier try may have posted is looked for first;
+	// an update is the same whether applied once or twice.
+	if m.AttemptedAt != nil && d.TargetTS == "" && ob.lookFirst(sendCtx, markCtx, recordCtx, m, log, d) {
 		return
 	}
 
+	began := ob.o.Clock()
+	channel, ts, err := ob.send(sendCtx, method, m.ID, d)
+	if err == nil {
+		ob.record(markCtx, m, log, channel, ts)
+		return
+	}
+	// A timeout, a broken connection or a 5xx may come after Slack
+	// posted: the next try looks before posting again.
+	if bot.IsTemporary(err) && m.AttemptedAt == nil {
+		m.AttemptedAt = &began
+	}
 	ob.sendFailed(recordCtx, m, log, d.Channel, method, err)
+}
+
+// record stores where a message Slack accepted landed.
+func (ob *Outbox) record(ctx context.Context, m *storage.OutboxMessage, log *slog.Logger, channel, ts string) {
+	ob.tokenWorks()
+	if err := ob.o.Store.MarkSent(ctx, m, ob.worker, channel, ts); err != nil {
+		// The message is out; only the record failed, even after waiting
+		// for the database. The row keeps its attempt's start, so the
+		// next holder of the lease finds the message in Slack instead of
+		// posting it again.
+		log.Error("outbox: sent but not recorded", "err", err, "channel", channel, "ts", ts)
+		return
+	}
+	ob.sent.Inc()
+	log.Debug("outbox: delivered", "channel", channel, "ts", ts)
 }
 
 // ready tells whether a resolved message is to be sent now, and otherwise
@@ -409,7 +439,7 @@ func (ob *Outbox) ready(ctx context.Context, m *storage.OutboxMessage, log *slog
 
 // send makes the one Slack call of a delivery and returns where the
 // message landed.
-func (ob *Outbox) send(ctx context.Context, method string, d Delivery) (channel, ts string, err error) {
+func (ob *Outbox) send(ctx context.Context, method string, id int64, d Delivery) (channel, ts string, err error) {
 	err = ob.o.Sender.Once(ctx, method, func(ctx context.Context) error {
 		var err error
 		opts := []slack.MsgOption{slack.MsgOptionText(d.Message.Text, false)}
@@ -423,6 +453,7 @@ func (ob *Outbox) send(ctx context.Context, method string, d Delivery) (channel,
 		if d.ThreadTS != "" {
 			opts = append(opts, slack.MsgOptionTS(d.ThreadTS))
 		}
+		opts = append(opts, slack.MsgOptionMetadata(postMetadata(id)))
 		channel, ts, err = ob.o.Sender.Client().PostMessageContext(ctx, d.Channel, opts...)
 		return err
 	})

@@ -14,7 +14,9 @@
 //   - Web API (POST /api/<method>, form or JSON, token in the Authorization
 //     header or the token field): auth.test, chat.postMessage,
 //     chat.postEphemeral, chat.update, chat.delete, chat.getPermalink,
-//     conversations.open, conversations.info, users.info, users.list,
+//     conversations.open, conversations.info, conversations.history and
+//     conversations.replies (message metadata shown with
+//     include_all_metadata), users.conversations, users.info, users.list,
 //     usergroups.users.list, views.open, views.push, views.update,
 //     views.publish and apps.connections.open, with Slack's error codes.
 //   - Socket Mode: single-use tickets, hello, websocket pings, envelopes

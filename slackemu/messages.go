@@ -43,8 +43,9 @@ func (m Message) Buttons() []Button { return blocksButtons(m.Blocks) }
 // msgRecord is a stored message.
 type msgRecord struct {
 	Message
-	broadcast bool   // thread reply also shown in the channel
-	editedTS  string // when the message was last edited
+	broadcast bool            // thread reply also shown in the channel
+	editedTS  string          // when the message was last edited
+	metadata  json.RawMessage // chat.postMessage's metadata, shown only on request
 }
 
 func msgKey(channel, ts string) string { return channel + "/" + ts }

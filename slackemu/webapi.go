@@ -213,6 +213,9 @@ func init() {
 		"chat.getPermalink":     {fn: (*Server).apiGetPermalink},
 		"conversations.open":    {fn: (*Server).apiConversationsOpen},
 		"conversations.info":    {fn: (*Server).apiConversationsInfo},
+		"conversations.history": {fn: (*Server).apiConversationsHistory},
+		"conversations.replies": {fn: (*Server).apiConversationsReplies},
+		"users.conversations":   {fn: (*Server).apiUsersConversations},
 		"users.info":            {fn: (*Server).apiUsersInfo},
 		"users.list":            {fn: (*Server).apiUsersList},
 		"usergroups.users.list": {fn: (*Server).apiUserGroupsUsersList},
@@ -434,6 +437,10 @@ func (s *Server) apiPostMessage(r *apiRequest) apiResult {
 	if code != "" {
 		return s.protoResultLocked(r.method, code, msgs...)
 	}
+	metadata, ok := parseMetadata(r)
+	if !ok {
+		return s.protoResultLocked(r.method, "invalid_metadata_format", "metadata needs a string event_type and an object event_payload")
+	}
 	s.warnMissingFallbackLocked(r.method, mc)
 	m := Message{Channel: c.ID, User: s.cfg.BotUserID, Text: mc.text, Blocks: mc.blocks}
 	broadcast := false
@@ -446,7 +453,7 @@ func (s *Server) apiPostMessage(r *apiRequest) apiResult {
 		broadcast = r.boolParam("reply_broadcast")
 	}
 	rec := s.addMessageLocked(m)
-	rec.broadcast = broadcast
+	rec.broadcast, rec.metadata = broadcast, metadata
 	if rec.ThreadTS != "" {
 		s.markThreadParentLocked(c.ID, rec.ThreadTS)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"reflect"
@@ -17,13 +18,45 @@ import (
 	_ "github.com/glebarez/go-sqlite" // the "sqlite" driver, to build a database without storage
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+	"github.com/pressly/goose/v3"
 
 	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
 
+// migrateTo applies the migrations up to version to a database without
+// storage, as an older release of the bot would have left it.
+func migrateTo(t *testing.T, dialect, url string, version int64) {
+	t.Helper()
+	p := provider(t, dialect, openRaw(t, dialect, url))
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatalf("migrate %s to version %d: %v", dialect, version, err)
+	}
+}
+
 // latestVersion is the number of the newest file in storage/migrations.
-const latestVersion = 1
+func latestVersion(t *testing.T, dialect string) int64 {
+	t.Helper()
+	sources := provider(t, dialect, openRaw(t, dialect, storagetest.Fresh(t, dialect))).ListSources()
+	return sources[len(sources)-1].Version
+}
+
+func provider(t *testing.T, dialect string, db *sql.DB) *goose.Provider {
+	t.Helper()
+	fsys, err := fs.Sub(storage.Migrations, "migrations/"+dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := goose.DialectSQLite3
+	if dialect == storage.Postgres {
+		d = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(d, db, fsys, goose.WithDisableGlobalRegistry(true), goose.WithTableName(storage.VersionTable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // fixtureRows is how many rows storage/testdata/legacy-*.sql holds per table.
 var fixtureRows = map[string]int64{
@@ -165,18 +198,21 @@ func TestUpgradeFromAutoMigrate(t *testing.T) {
 				t.Fatalf("the fixture's schema has only %d objects:\n%s", len(before), strings.Join(before, "\n"))
 			}
 
+			version1URL := storagetest.Fresh(t, dialect)
+			migrateTo(t, dialect, version1URL, 1)
+			if diff := diffLines(before, describe(t, dialect, openRaw(t, dialect, version1URL))); diff != "" {
+				t.Errorf("migration 1 differs from the AutoMigrate schema (- AutoMigrate, + migration 1):\n%s", diff)
+			}
+
 			s := open(t, legacyURL)
-			if v, err := s.SchemaVersion(ctx); err != nil || v != latestVersion {
-				t.Fatalf("schema version %d, %v; want %d", v, err, latestVersion)
+			if v, err := s.SchemaVersion(ctx); err != nil || v != latestVersion(t, dialect) {
+				t.Fatalf("schema version %d, %v; want %d", v, err, latestVersion(t, dialect))
 			}
 			after := describe(t, dialect, openRaw(t, dialect, legacyURL))
 			open(t, freshURL)
 			fresh := describe(t, dialect, openRaw(t, dialect, freshURL))
-			if diff := diffLines(before, fresh); diff != "" {
-				t.Errorf("migration 1 differs from the AutoMigrate schema (- AutoMigrate, + migrations):\n%s", diff)
-			}
-			if diff := diffLines(before, after); diff != "" {
-				t.Errorf("adoption changed the schema (- before, + after):\n%s", diff)
+			if diff := diffLines(fresh, after); diff != "" {
+				t.Errorf("the adopted database differs from a new one (- new, + adopted):\n%s", diff)
 			}
 			if got := countRows(t, s); !reflect.DeepEqual(got, fixtureRows) {
 				t.Fatalf("rows per table after the upgrade %v, want %v", got, fixtureRows)

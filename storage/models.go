@@ -177,6 +177,16 @@ type OutboxMessage struct {
 	SentAt       *time.Time
 	CreatedAt    time.Time `gorm:"not null"`
 	Release      *Release  `gorm:"constraint:OnDelete:RESTRICT"`
+
+	// AttemptedAt is when the earliest try to post the message began whose
+	// outcome is unknown: the replica died or lost Slack's answer, so Slack
+	// may show the message already. The next try looks for it there
+	// before posting (chat.postMessage has no idempotency key). NULL when
+	// Slack is known not to have it.
+	AttemptedAt *time.Time
+	// Recheck, set by ClaimOutbox, says AttemptedAt was set before this
+	// claim: an earlier try may have posted the message.
+	Recheck bool `gorm:"-"`
 }
 
 // AuditEntry is one line of the append-only audit log; triggers in the

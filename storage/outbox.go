@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -152,15 +153,28 @@ func (s *Store) ClaimOutbox(ctx context.Context, by string, n int, lease time.Du
 		if len(ids) == 0 {
 			return nil
 		}
+		// Rows an earlier try may have posted keep that try's start, which
+		// bounds where the next one looks for them in Slack.
+		var recheck []int64
+		err := tx.db.Model(&OutboxMessage{}).Where("id IN ? AND attempted_at IS NOT NULL", ids).Pluck("id", &recheck).Error
+		if err != nil {
+			return translate(err, "find messages to look for")
+		}
 		until := now.Add(lease)
-		err := tx.db.Model(&OutboxMessage{}).Where("id IN ?", ids).Updates(map[string]any{
+		err = tx.db.Model(&OutboxMessage{}).Where("id IN ?", ids).Updates(map[string]any{
 			"status": OutboxSending, "claimed_by": by, "claimed_until": until,
-			"attempts": gorm.Expr("attempts + 1"),
+			"attempts": gorm.Expr("attempts + 1"), "attempted_at": gorm.Expr("COALESCE(attempted_at, ?)", now),
 		}).Error
 		if err != nil {
 			return translate(err, "claim messages")
 		}
-		return translate(tx.db.Where("id IN ?", ids).Order("due_at, id").Find(&claimed).Error, "read claimed messages")
+		if err := tx.db.Where("id IN ?", ids).Order("due_at, id").Find(&claimed).Error; err != nil {
+			return translate(err, "read claimed messages")
+		}
+		for i := range claimed {
+			claimed[i].Recheck = slices.Contains(recheck, claimed[i].ID)
+		}
+		return nil
 	})
 	return claimed, err
 }
@@ -354,9 +368,17 @@ func alreadySent(tx *Tx, m *OutboxMessage, by, ts string) error {
 }
 
 // RetryLater puts a message back in the queue for due. A rate-limited
-// attempt does not count against the retry limit.
+// attempt does not count against the retry limit. It records
+// m.AttemptedAt, which the caller sets to nil once it knows Slack does not
+// have the message (this try never posted it, or looked and did not find
+// it), and leaves set when a post's outcome is unknown.
 func (s *Store) RetryLater(ctx context.Context, m *OutboxMessage, by string, due time.Time, reason string, countAttempt bool) error {
-	updates := map[string]any{"status": OutboxPending, "due_at": due.UTC(), "claimed_by": "", "last_error": truncate(reason, 500)}
+	var attempted any // a nil *time.Time is not NULL to every driver
+	if m.AttemptedAt != nil {
+		attempted = m.AttemptedAt.UTC()
+	}
+	updates := map[string]any{"status": OutboxPending, "due_at": due.UTC(), "claimed_by": "", "last_error": truncate(reason, 500),
+		"attempted_at": attempted}
 	if !countAttempt {
 		updates["attempts"] = gorm.Expr("attempts - 1")
 	}
