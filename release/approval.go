@@ -39,7 +39,9 @@ type OutdatedRound struct {
 	Release Status
 }
 
-func (e *OutdatedRound) Error() string { return "round is " + e.RoundStatus + ", release is " + string(e.Release) }
+func (e *OutdatedRound) Error() string {
+	return "round is " + e.RoundStatus + ", release is " + string(e.Release)
+}
 
 // Decision is an approver's answer.
 type Decision string

@@ -6,7 +6,9 @@ import "time"
 // been cancelled.
 type NotEditable struct{ Status Status }
 
-func (e *NotEditable) Error() string { return "a release that is " + e.Status.Label() + " cannot be changed" }
+func (e *NotEditable) Error() string {
+	return "a release that is " + e.Status.Label() + " cannot be changed"
+}
 
 // StillEditable says whether a release in status st may still be edited,
 // rescheduled or otherwise changed: only before it starts.

@@ -59,7 +59,6 @@ const (
 // reminderKinds are dropped when a release moves or ends.
 var reminderKinds = []string{KindReminder, KindOverdue, KindNudge, KindEscalation}
 
-
 // RecordChange enqueues, in the change's own transaction, everything the
 // change causes: the announcement (new or updated), a line in its thread,
 // the subscribers' notifications and the reminders. note is the thread
@@ -258,4 +257,3 @@ func Direct(tx *storage.Tx, key string, releaseID int64, to string, msg bot.Mess
 	_, err := tx.Enqueue(m)
 	return err
 }
-
