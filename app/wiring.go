@@ -9,6 +9,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands"
+	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/config"
 	"github.com/releasebot/releasebot/reminders"
 	"github.com/releasebot/releasebot/storage"
@@ -59,6 +60,8 @@ func build(r *bot.Router, d Deps) *system {
 		Config: d.Config, Store: d.Store, API: d.API, Clock: d.Clock, Logger: d.Logger,
 		Wake: func() { sys.outbox.Wake() },
 	})
+	// The queue orders and records messages by their kind's properties.
+	d.Store.RegisterOutboxKinds(delivery.Specs()...)
 	sys.outbox = reminders.NewOutbox(reminders.OutboxOptions{
 		Store: d.Store, Sender: d.API, Resolver: sys.commands.Resolver, Logger: d.Logger, Registry: d.Registry,
 		Clock: d.Clock, Admins: d.Config.Admins, PollInterval: d.Tuning.OutboxPoll, BaseBackoff: d.Tuning.OutboxBackoff,

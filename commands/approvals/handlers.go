@@ -58,11 +58,7 @@ func (s *Service) repairRequest(ctx context.Context, req *bot.Request, roundID i
 		if a.UserID != req.UserID || a.DMTS != req.MessageTS {
 			continue
 		}
-		ra, rid := a.ID, round.ReleaseID
-		added, err := s.Store.Enqueue(ctx, &storage.OutboxMessage{
-			Key:  fmt.Sprintf("approval-dm-repair:%d:%s:%d", ra, round.Status, len(round.Decisions)),
-			Kind: delivery.KindApprovalDMUpdate, ReleaseID: &rid, RefID: &ra, Op: storage.OpUpdate,
-		})
+		added, err := s.Store.Enqueue(ctx, delivery.RepairApprovalDM(round.ReleaseID, a.ID, fmt.Sprintf("%s:%d", round.Status, len(round.Decisions))))
 		if err != nil {
 			s.Log.Warn("could not repair an approval request", "round", roundID, "user", req.UserID, "err", err)
 		} else if added {

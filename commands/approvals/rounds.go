@@ -199,20 +199,12 @@ func OpenRound(tx *storage.Tx, r *storage.Release, rp Plan, actor string) (Plan,
 // askApprovers enqueues the round's requests, its progress line and, when
 // the round cannot succeed, the owner's warning.
 func askApprovers(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, rp Plan) error {
-	rid, roundID := r.ID, round.ID
 	for i := range round.Approvers {
-		ra := round.Approvers[i].ID
-		if _, err := tx.Enqueue(&storage.OutboxMessage{
-			Key:  fmt.Sprintf("approval-request:%d", ra),
-			Kind: delivery.KindApprovalRequest, ReleaseID: &rid, RefID: &ra, Channel: round.Approvers[i].UserID, Op: storage.OpPost,
-		}); err != nil {
+		if _, err := tx.Enqueue(delivery.AskApprover(r.ID, round.Approvers[i])); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.Enqueue(&storage.OutboxMessage{
-		Key:  fmt.Sprintf("round-progress:%d", round.ID),
-		Kind: delivery.KindRoundProgress, ReleaseID: &rid, RefID: &roundID, Op: storage.OpThread,
-	}); err != nil {
+	if _, err := tx.Enqueue(delivery.PostProgress(r.ID, round.ID)); err != nil {
 		return err
 	}
 	if w := rp.Warning(); w != "" {
@@ -259,31 +251,20 @@ func refreshRound(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRou
 // hundreds of messages on every decision would run into Slack's rate
 // limits for chat.update.
 func refreshRoundFor(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, decider string) error {
-	rid, roundID := r.ID, round.ID
 	state := fmt.Sprintf("%d:%s:%d", r.Revision, round.Status, len(round.Decisions))
 	large := len(round.Approvers) > kit.MaxNamed
 	for _, a := range round.Approvers {
 		if decider != "" && large && a.UserID != decider {
 			continue
 		}
-		ra := a.ID
-		if _, err := tx.Enqueue(&storage.OutboxMessage{
-			Key:  fmt.Sprintf("approval-dm:%d:%s", ra, state),
-			Kind: delivery.KindApprovalDMUpdate, ReleaseID: &rid, RefID: &ra, Op: storage.OpUpdate,
-		}); err != nil {
+		if _, err := tx.Enqueue(delivery.UpdateApprovalDM(r.ID, a.ID, state)); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.Enqueue(&storage.OutboxMessage{
-		Key:  fmt.Sprintf("progress-update:%d:%s", round.ID, state),
-		Kind: delivery.KindProgressUpdate, ReleaseID: &rid, RefID: &roundID, Op: storage.OpUpdate,
-	}); err != nil {
+	if _, err := tx.Enqueue(delivery.UpdateProgress(r.ID, round.ID, state)); err != nil {
 		return err
 	}
-	_, err := tx.Enqueue(&storage.OutboxMessage{
-		Key:  fmt.Sprintf("announce-round:%d:%s", round.ID, state),
-		Kind: delivery.KindAnnouncementUpdate, ReleaseID: &rid, Op: storage.OpUpdate,
-	})
+	_, err := tx.Enqueue(delivery.AnnouncementRoundUpdate(r.ID, round.ID, state))
 	return err
 }
 

@@ -56,12 +56,8 @@ func (s *Service) NudgeApprovers(ctx context.Context) error {
 			}
 			text := fmt.Sprintf(":wave: A reminder: %s → %s starts %s and waits for your decision (%s).",
 				kit.Name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{date_short_pretty} at {time}"), kit.ProgressText(&round))
-			approver := a.ID
-			added, err := s.Store.Enqueue(ctx, &storage.OutboxMessage{
-				Key: fmt.Sprintf("nudge:%d:%d", a.ID, n), Kind: delivery.KindNudge, ReleaseID: &r.ID, RefID: &approver, Channel: a.UserID, Op: storage.OpPost,
-				Payload: bot.MustJSON(bot.Message{Text: "Reminder: " + kit.PlainName(r) + " waits for your decision",
-					Blocks: []slack.Block{bot.Section(text), kit.DecisionButtons(round.ID, "")}}),
-			})
+			added, err := s.Store.Enqueue(ctx, delivery.Nudge(r.ID, a, n, bot.Message{Text: "Reminder: " + kit.PlainName(r) + " waits for your decision",
+				Blocks: []slack.Block{bot.Section(text), kit.DecisionButtons(round.ID, "")}}))
 			if err != nil {
 				return err
 			}
@@ -73,11 +69,7 @@ func (s *Service) NudgeApprovers(ctx context.Context) error {
 			for _, admin := range s.Config.Admins {
 				text := fmt.Sprintf(":rotating_light: %s → %s starts %s and is still not approved (%s). Owner: %s.",
 					kit.Name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{time}"), kit.ProgressText(&round), bot.Mention(r.OwnerID))
-				roundID := round.ID
-				added, err := s.Store.Enqueue(ctx, &storage.OutboxMessage{
-					Key: fmt.Sprintf("escalate:%d:%s", round.ID, admin), Kind: delivery.KindEscalation, ReleaseID: &r.ID, RefID: &roundID, Channel: admin, Op: storage.OpPost,
-					Payload: bot.MustJSON(bot.Message{Text: "Not approved yet: " + kit.PlainName(r), Blocks: []slack.Block{bot.Section(text)}}),
-				})
+				added, err := s.Store.Enqueue(ctx, delivery.Escalation(r.ID, round.ID, admin, bot.Message{Text: "Not approved yet: " + kit.PlainName(r), Blocks: []slack.Block{bot.Section(text)}}))
 				if err != nil {
 					return err
 				}
@@ -128,10 +120,7 @@ func (s *Service) SendDigest(ctx context.Context) error {
 		}
 		blocks, text := planning.CalendarBlocks(mine, freezes, planning.StartOfDay(now.In(s.Config.DefaultTimezone)), digestDays, s.Config.DefaultTimezone)
 		blocks[0] = bot.Section(fmt.Sprintf(":calendar: *Release digest — the next %d days* (%d release%s for this channel's subscriptions)", digestDays, len(mine), kit.Plural(len(mine))))
-		if _, err := s.Store.Enqueue(ctx, &storage.OutboxMessage{
-			Key: "digest:" + ch + ":" + day, Kind: delivery.KindDigest, Channel: ch, Op: storage.OpPost,
-			Payload: bot.MustJSON(bot.Message{Text: strings.Replace(text, "Release calendar", "Weekly release digest", 1), Blocks: blocks}),
-		}); err != nil {
+		if _, err := s.Store.Enqueue(ctx, delivery.Digest(ch, day, bot.Message{Text: strings.Replace(text, "Release calendar", "Weekly release digest", 1), Blocks: blocks})); err != nil {
 			return err
 		}
 	}
