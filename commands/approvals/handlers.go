@@ -26,6 +26,7 @@ func roundFromAction(req *bot.Request) (int64, error) {
 	return id, nil
 }
 
+// Approve is the Approve button of a request, the announcement or the App Home.
 func (s *Service) Approve(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	roundID, err := roundFromAction(req)
 	if err != nil {
@@ -116,6 +117,7 @@ func (s *Service) Reject(ctx context.Context, req *bot.Request) (*bot.Response, 
 	return nil, nil
 }
 
+// SubmitReject records a rejection with the reason typed in the reject modal.
 func (s *Service) SubmitReject(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	parts := strings.SplitN(req.View.PrivateMetadata, "|", 3)
 	idText, channel, origin := parts[0], "", ""
@@ -286,6 +288,7 @@ func settle(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, ou
 // maxAuditEntries bounds one audit view; older entries are summarised.
 const maxAuditEntries = 400
 
+// Approvals is /release approvals: the caller's pending decisions.
 func (s *Service) Approvals(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if strings.TrimSpace(req.Args) != "" {
 		return nil, bot.Userf("`/release approvals` takes no arguments.")
@@ -320,6 +323,7 @@ func (s *Service) Approvals(ctx context.Context, req *bot.Request) (*bot.Respons
 	return &bot.Response{Text: fmt.Sprintf("You have %d pending approval decisions.", len(rounds)), Blocks: blocks}, nil
 }
 
+// Resubmit is /release resubmit: a rejected release asks for approval again.
 func (s *Service) Resubmit(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	args, err := kit.ParseArgs(req.Args)
 	if err != nil || len(args.Positional) != 1 {
@@ -376,6 +380,7 @@ func (s *Service) Resubmit(ctx context.Context, req *bot.Request) (*bot.Response
 	return bot.Reply("%s", text), nil
 }
 
+// Audit is /release audit: a release's history.
 func (s *Service) Audit(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	args, err := kit.ParseArgs(req.Args)
 	if err != nil || len(args.Positional) != 1 {

@@ -16,6 +16,7 @@ import (
 // maxPolicyApprovers is the room for a policy's approver ids (the column's size).
 const maxPolicyApprovers = 2000
 
+// PolicyShow is /release policy show.
 func (s *Service) PolicyShow(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	policies, err := s.Store.Policies(ctx)
 	if err != nil {
@@ -54,6 +55,7 @@ func (s *Service) PolicyShow(ctx context.Context, req *bot.Request) (*bot.Respon
 
 const policyUsage = "`/release policy set <standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>]`"
 
+// PolicySet is /release policy set (admins).
 func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if !s.IsAdmin(req.UserID) {
 		return nil, bot.Userf("Only admins can set approval policies. `/release policy show` lists the current ones.")

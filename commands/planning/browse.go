@@ -47,6 +47,7 @@ func decodeListQuery(s string) (listQuery, error) {
 	return listQuery{Scope: parts[0], Service: parts[1], Environment: parts[2], Offset: off}, nil
 }
 
+// List is /release list.
 func (s *Service) List(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	const usage = "`/release list [upcoming|recent|all] [service=<s>] [env=<e>]`"
 	args, err := kit.ParseArgs(req.Args, "service", "env")
@@ -77,6 +78,7 @@ func (s *Service) List(ctx context.Context, req *bot.Request) (*bot.Response, er
 	return s.listPage(ctx, q)
 }
 
+// ListMore is the More button of a list: its next page.
 func (s *Service) ListMore(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	q, err := decodeListQuery(req.ActionValue())
 	if err != nil {
@@ -144,6 +146,7 @@ func describeFilter(q listQuery) string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
+// Show is /release show.
 func (s *Service) Show(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	args, err := kit.ParseArgs(req.Args)
 	if err != nil || len(args.Positional) != 1 {
@@ -166,6 +169,7 @@ func (s *Service) Show(ctx context.Context, req *bot.Request) (*bot.Response, er
 	return &bot.Response{Text: kit.CardText(r), Blocks: blocks}, nil
 }
 
+// Calendar is /release calendar, in the reader's zone.
 func (s *Service) Calendar(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	args, err := kit.ParseArgs(req.Args, "days")
 	if err != nil || len(args.Positional) > 0 {
@@ -302,6 +306,7 @@ func packDays(days []string, maxBlocks int) []slack.Block {
 	return blocks
 }
 
+// StartOfDay is midnight of t's day in t's zone.
 func StartOfDay(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())

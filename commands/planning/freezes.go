@@ -17,47 +17,16 @@ import (
 
 const freezeAddUsage = "`/release freeze add 2026-12-18 18:00 2027-01-04 08:00 [env=production] reason=\"Holiday freeze\"`"
 
+// FreezeAdd is /release freeze add (admins).
 func (s *Service) FreezeAdd(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if !s.IsAdmin(req.UserID) {
 		return nil, bot.Userf("Only admins can add freeze windows. `/release freeze list` shows the current ones.")
 	}
-	args, err := kit.ParseArgs(req.Args, "env", "reason")
+	f, err := s.parseFreeze(ctx, req)
 	if err != nil {
-		return nil, bot.Userf("%s. Usage: %s", kit.Capitalize(err.Error()), freezeAddUsage)
+		return nil, err
 	}
-	if len(args.Positional) != 4 {
-		return nil, bot.Userf("I need a start date and time and an end date and time: %s", freezeAddUsage)
-	}
-	reason := strings.TrimSpace(args.Get("reason"))
-	if reason == "" {
-		return nil, bot.Userf("Say why there is a freeze with reason=\"…\"; people who are refused will read it.")
-	}
-	if n := len([]rune(reason)); n > kit.MaxReason {
-		return nil, bot.Userf("The reason is %d characters long; keep it within %d.", n, kit.MaxReason)
-	}
-	env := args.Get("env")
-	if env != "" && !slices.Contains(s.Config.Environments, env) {
-		return nil, bot.Userf("%q is not an environment here; use %s, or leave env= out to freeze all of them.", kit.Plain(env), strings.Join(s.Config.Environments, ", "))
-	}
-	loc := s.Dir.Location(ctx, req.UserID)
-	start, err := parseLocal(args.Positional[0], args.Positional[1], loc)
-	if err != nil {
-		return nil, bot.Userf("Start: %s", err)
-	}
-	end, err := parseLocal(args.Positional[2], args.Positional[3], loc)
-	if err != nil {
-		return nil, bot.Userf("End: %s", err)
-	}
-	if !end.After(start) {
-		return nil, bot.Userf("The freeze ends (%s) before it starts (%s).", kit.LocalTime(end, loc), kit.LocalTime(start, loc))
-	}
-	if !end.After(s.Now()) {
-		return nil, bot.Userf("The freeze ends in the past (%s); there is nothing to freeze.", kit.LocalTime(end, loc))
-	}
-	if problem := tooFarAhead("freeze's end", end, s.Now(), loc); problem != "" {
-		return nil, bot.Userf("%s", problem)
-	}
-	f := &storage.FreezeWindow{Environment: env, StartAt: start, EndAt: end, Reason: reason, CreatedBy: req.UserID}
+	start, end, env, reason := f.StartAt, f.EndAt, f.Environment, f.Reason
 	affected, err := kit.InTx(ctx, s.Deps, func(tx *storage.Tx, _ time.Time) ([]storage.Slot, error) {
 		// A copy each run: a rolled-back run may have filled in the id of
 		// a row that no longer exists.
@@ -100,6 +69,49 @@ func (s *Service) FreezeAdd(ctx context.Context, req *bot.Request) (*bot.Respons
 	return bot.Reply("%s", text), nil
 }
 
+// parseFreeze reads `/release freeze add`: the window in the caller's zone,
+// the environment and the reason.
+func (s *Service) parseFreeze(ctx context.Context, req *bot.Request) (*storage.FreezeWindow, error) {
+	args, err := kit.ParseArgs(req.Args, "env", "reason")
+	if err != nil {
+		return nil, bot.Userf("%s. Usage: %s", kit.Capitalize(err.Error()), freezeAddUsage)
+	}
+	if len(args.Positional) != 4 {
+		return nil, bot.Userf("I need a start date and time and an end date and time: %s", freezeAddUsage)
+	}
+	reason := strings.TrimSpace(args.Get("reason"))
+	if reason == "" {
+		return nil, bot.Userf("Say why there is a freeze with reason=\"…\"; people who are refused will read it.")
+	}
+	if n := len([]rune(reason)); n > kit.MaxReason {
+		return nil, bot.Userf("The reason is %d characters long; keep it within %d.", n, kit.MaxReason)
+	}
+	env := args.Get("env")
+	if env != "" && !slices.Contains(s.Config.Environments, env) {
+		return nil, bot.Userf("%q is not an environment here; use %s, or leave env= out to freeze all of them.", kit.Plain(env), strings.Join(s.Config.Environments, ", "))
+	}
+	loc := s.Dir.Location(ctx, req.UserID)
+	start, err := parseLocal(args.Positional[0], args.Positional[1], loc)
+	if err != nil {
+		return nil, bot.Userf("Start: %s", err)
+	}
+	end, err := parseLocal(args.Positional[2], args.Positional[3], loc)
+	if err != nil {
+		return nil, bot.Userf("End: %s", err)
+	}
+	if !end.After(start) {
+		return nil, bot.Userf("The freeze ends (%s) before it starts (%s).", kit.LocalTime(end, loc), kit.LocalTime(start, loc))
+	}
+	if !end.After(s.Now()) {
+		return nil, bot.Userf("The freeze ends in the past (%s); there is nothing to freeze.", kit.LocalTime(end, loc))
+	}
+	if problem := tooFarAhead("freeze's end", end, s.Now(), loc); problem != "" {
+		return nil, bot.Userf("%s", problem)
+	}
+	return &storage.FreezeWindow{Environment: env, StartAt: start, EndAt: end, Reason: reason, CreatedBy: req.UserID}, nil
+}
+
+// FreezeList is /release freeze list.
 func (s *Service) FreezeList(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if strings.TrimSpace(req.Args) != "" {
 		return nil, bot.Userf("`/release freeze list` takes no arguments.")
@@ -119,6 +131,7 @@ func (s *Service) FreezeList(ctx context.Context, req *bot.Request) (*bot.Respon
 	return &bot.Response{Text: head, Blocks: append(kit.PackLines([]string{head}, 1), kit.PackLines(lines, bot.MaxMessageBlocks-1)...)}, nil
 }
 
+// FreezeRemove is /release freeze remove (admins).
 func (s *Service) FreezeRemove(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if !s.IsAdmin(req.UserID) {
 		return nil, bot.Userf("Only admins can remove freeze windows.")
@@ -159,6 +172,7 @@ func parseFreezeID(s string) (int64, error) {
 // suggestHorizon is how far ahead suggest looks.
 const suggestHorizon = 60 * 24 * time.Hour
 
+// Suggest is /release suggest: free slots inside the release windows.
 func (s *Service) Suggest(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	const usage = "`/release suggest <service> [env=<e>] [duration=<d>]`"
 	args, err := kit.ParseArgs(req.Args, "env", "duration")

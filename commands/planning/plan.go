@@ -41,6 +41,7 @@ type plan struct {
 	Components  []storage.ReleaseComponent
 }
 
+// End is when the planned release ends.
 func (p plan) End() time.Time { return p.Start.Add(p.Duration) }
 
 // fieldError is one problem with one field; Field is also the modal's

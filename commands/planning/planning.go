@@ -19,6 +19,7 @@ func (s *Service) parseContext(ctx context.Context, user string) parseContext {
 	return parseContext{Caller: user, Loc: s.Dir.Location(ctx, user), Now: s.Now(), Environments: s.Config.Environments}
 }
 
+// New is /release new: typed in one line, or the form when there are no arguments.
 func (s *Service) New(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if strings.TrimSpace(req.Args) == "" {
 		// Open the form before anything slow: the trigger lives 3 seconds.
@@ -206,6 +207,7 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 	return out.created, out.fe, err
 }
 
+// Edit is /release edit: the form, filled with the release as it is.
 func (s *Service) Edit(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	args, err := kit.ParseArgs(req.Args)
 	if err != nil || len(args.Positional) != 1 {
@@ -246,6 +248,7 @@ func (s *Service) readSubmission(ctx context.Context, req *bot.Request) (modalSt
 	return st, p, nil, nil
 }
 
+// SubmitNew plans the release typed in the new-release form.
 func (s *Service) SubmitNew(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	st, p, invalid, err := s.readSubmission(ctx, req)
 	if invalid != nil || err != nil {
@@ -266,6 +269,7 @@ func (s *Service) SubmitNew(ctx context.Context, req *bot.Request) (*bot.Respons
 	return &bot.Response{Text: out.summary("Planned"), NoticeChannel: st.Channel}, nil
 }
 
+// SubmitEdit saves the edit form.
 func (s *Service) SubmitEdit(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	st, p, invalid, err := s.readSubmission(ctx, req)
 	if invalid != nil || err != nil {
@@ -460,6 +464,7 @@ func orDash(s string) string {
 	return s
 }
 
+// Reschedule is /release reschedule.
 func (s *Service) Reschedule(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	const usage = "`/release reschedule R-17 2026-12-03 14:30 [duration=2h]`"
 	args, err := kit.ParseArgs(req.Args, "duration")

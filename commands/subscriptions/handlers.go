@@ -77,6 +77,7 @@ func (s *Service) parseSubscription(req *bot.Request, verb string) (subscription
 	return t, nil
 }
 
+// Subscribe is /release subscribe.
 func (s *Service) Subscribe(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	t, err := s.parseSubscription(req, "subscribe")
 	if err != nil {
@@ -123,6 +124,7 @@ func verbS(t subscriptionTarget) string {
 	return "s"
 }
 
+// Unsubscribe is /release unsubscribe.
 func (s *Service) Unsubscribe(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	t, err := s.parseSubscription(req, "unsubscribe")
 	if err != nil {
@@ -151,6 +153,7 @@ func isAre(t subscriptionTarget) string {
 	return "is"
 }
 
+// Subscriptions is /release subscriptions.
 func (s *Service) Subscriptions(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if strings.TrimSpace(req.Args) != "" {
 		return nil, bot.Userf("`/release subscriptions` takes no arguments.")
@@ -262,6 +265,7 @@ func wasWere(n int) string {
 	return "were"
 }
 
+// StakeholdersList is /release stakeholders list.
 func (s *Service) StakeholdersList(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	args, err := kit.ParseArgs(req.Args)
 	if err != nil || len(args.Positional) != 1 {
