@@ -1,5 +1,5 @@
 // Package commands puts releasebot's capabilities together: it builds one
-// service per capability (planning, lifecycle, approvals, subscriptions,
+// service per capability (planning, freezes, lifecycle, approvals, subscriptions,
 // home, the scheduled jobs and the outbox's renderer) and registers their
 // handlers from the one route table in routes.go.
 package commands
@@ -12,6 +12,7 @@ import (
 	"github.com/releasebot/releasebot/commands/approvals"
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/digest"
+	"github.com/releasebot/releasebot/commands/freezes"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/lifecycle"
@@ -35,6 +36,7 @@ type Options struct {
 // Commands is every /release capability.
 type Commands struct {
 	planning      *planning.Service
+	freezes       *freezes.Service
 	lifecycle     *lifecycle.Service
 	approvals     *approvals.Service
 	subscriptions *subscriptions.Service
@@ -51,7 +53,7 @@ func New(o Options) *Commands {
 	h := home.New(d)
 	a := approvals.New(d, h)
 	return &Commands{
-		planning: planning.New(d, a), lifecycle: lifecycle.New(d), approvals: a,
+		planning: planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
 	}
 }

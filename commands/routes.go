@@ -23,26 +23,27 @@ type route struct {
 // the subcommands. Each handler is a method of one capability's service,
 // in that capability's package.
 func (c *Commands) routes() []route {
-	p, l, a, s, h := c.planning, c.lifecycle, c.approvals, c.subscriptions, c.home
+	p, f, l, a, s, h := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home
 	return []route{
-		// planning/planning.go
+		// planning/handlers.go
 		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
 		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
 		// planning/browse.go
 		{Command: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", Handler: p.List},
 		{Command: "show", Usage: "<id>", Summary: "Show one release.", Handler: p.Show},
-		// planning/planning.go
+		// planning/handlers.go
 		{Command: "reschedule", Usage: "<id> <YYYY-MM-DD> <HH:MM> [duration=<d>]", Summary: "Move a release.", Handler: p.Reschedule},
 		// lifecycle/handlers.go
 		{Command: "cancel", Usage: "<id> [reason…]", Summary: "Cancel a release before it starts.", Handler: l.Cancel},
 		// planning/browse.go
 		{Command: "calendar", Usage: "[days=<n>]", Summary: "Releases and freezes day by day (default 14 days).", Handler: p.Calendar},
-		// planning/freezes.go
-		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins).", Handler: p.FreezeAdd},
-		{Command: "freeze list", Summary: "List current and coming freeze windows.", Handler: p.FreezeList},
-		{Command: "freeze remove", Usage: "<freeze-id>", Summary: "Remove a freeze window (admins).", Handler: p.FreezeRemove},
+		// freezes/handlers.go
+		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins).", Handler: f.FreezeAdd},
+		{Command: "freeze list", Summary: "List current and coming freeze windows.", Handler: f.FreezeList},
+		{Command: "freeze remove", Usage: "<freeze-id>", Summary: "Remove a freeze window (admins).", Handler: f.FreezeRemove},
+		// planning/suggest.go
 		{Command: "suggest", Usage: "<service> [env=<e>] [duration=<d>]", Summary: "The next three good slots for a release.", Handler: p.Suggest},
-		// planning/planning.go
+		// planning/handlers.go
 		{Submission: planning.CallbackNew, Handler: p.SubmitNew},
 		{Submission: planning.CallbackEdit, Handler: p.SubmitEdit},
 		// planning/browse.go

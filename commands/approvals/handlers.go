@@ -394,28 +394,5 @@ func (s *Service) Audit(ctx context.Context, req *bot.Request) (*bot.Response, e
 	if err != nil {
 		return nil, err
 	}
-	lines := make([]string, 0, len(trail))
-	skipped := 0
-	if len(trail) > maxAuditEntries {
-		skipped = len(trail) - maxAuditEntries
-		trail = trail[len(trail)-maxAuditEntries:]
-	}
-	for _, e := range trail {
-		who := bot.Mention(e.Actor)
-		if e.Actor == kit.PolicyActor {
-			who = "_policy_"
-		}
-		line := fmt.Sprintf("%s · %s · *%s*", bot.Date(e.At, "{date_short} {time}"), who, bot.Escape(e.Action))
-		if e.Details != "" {
-			line += " — " + bot.Escape(e.Details)
-		}
-		lines = append(lines, line)
-	}
-	head := fmt.Sprintf("*Audit trail of %s* (%s, now %s)", kit.Name(r), bot.Escape(r.Environment), release.Status(r.Status).Label())
-	if skipped > 0 {
-		head += fmt.Sprintf("\n_%d older entries are not shown._", skipped)
-	}
-	blocks := []slack.Block{bot.Section(head)}
-	blocks = append(blocks, kit.PackLines(lines, bot.MaxMessageBlocks-2)...)
-	return &bot.Response{Text: fmt.Sprintf("Audit trail of %s: %d entries", kit.PlainName(r), len(trail)), Blocks: blocks}, nil
+	return auditView(r, trail), nil
 }

@@ -106,15 +106,15 @@ func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Respons
 		return nil, bot.Userf("required=%d but only %d approver%s named; a round could never be approved.", q.N, len(entries), kit.Plural(len(entries)))
 	}
 	p := &storage.ApprovalPolicy{Type: string(typ), Environment: env, Approvers: strings.Join(entries, ","), Required: q.String(), UpdatedBy: req.UserID}
-	_, err = kit.InTx(ctx, s.Deps, func(tx *storage.Tx, now time.Time) (struct{}, error) {
+	stored, err := kit.InTx(ctx, s.Deps, func(tx *storage.Tx, now time.Time) (*storage.ApprovalPolicy, error) {
 		// A copy each run: a rolled-back run may have filled in the id of
 		// a row that no longer exists.
 		row := *p
 		row.UpdatedAt = now
 		if err := tx.SetPolicy(&row); err != nil {
-			return struct{}{}, err
+			return nil, err
 		}
-		return struct{}{}, tx.Audit(req.UserID, "policy set", 0, fmt.Sprintf("%s changes in %s: approvers %s, required=%s", typ, kit.OrAll(env), p.Approvers, p.Required))
+		return &row, tx.Audit(req.UserID, "policy set", 0, fmt.Sprintf("%s changes in %s: approvers %s, required=%s", typ, kit.OrAll(env), p.Approvers, p.Required))
 	})
 	if err != nil {
 		return nil, err
@@ -124,7 +124,7 @@ func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Respons
 		scope = "in " + env
 	}
 	return bot.Reply("Policy set: %s releases %s need %s of %s. It applies to approval rounds opened from now on.",
-		typ, scope, quorumWords(q), kit.BoundedList(approverList(p.Approvers), kit.MaxNamed, " more")), nil
+		typ, scope, quorumWords(q), kit.BoundedList(approverList(stored.Approvers), kit.MaxNamed, " more")), nil
 }
 
 func hasGroup(entries []string) bool {

@@ -40,24 +40,6 @@ func (rp Plan) without(users ...string) Plan {
 // Needed is how many approvals the round needs.
 func (rp Plan) Needed() int { return rp.Quorum.Needed(len(rp.Eligible)) }
 
-// Warning says why the round cannot succeed, if it cannot.
-func (rp Plan) Warning() string {
-	switch {
-	case rp.PreApproved, rp.Hold != "":
-		return ""
-	case len(rp.Eligible) == 0:
-		return "Nobody can approve it: the policy names no one besides the owner and whoever asked for this change. An admin can fix this with `/release policy set`."
-	case !rp.Quorum.Reachable(len(rp.Eligible)):
-		who := fmt.Sprintf("only %d people can", len(rp.Eligible))
-		if len(rp.Eligible) == 1 {
-			who = "only 1 person can"
-		}
-		return fmt.Sprintf("It needs %d approvals but %s approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
-			rp.Needed(), who)
-	}
-	return ""
-}
-
 // PrepareRound finds the policy for the release and resolves its approvers;
 // the owner and the requesters (who planned it, who made the change the
 // round decides) are never among them.

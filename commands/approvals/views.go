@@ -69,3 +69,49 @@ func quorumWords(q release.Quorum) string {
 	}
 	return "one approval from any"
 }
+
+// Warning says why the round cannot succeed, if it cannot.
+func (rp Plan) Warning() string {
+	switch {
+	case rp.PreApproved, rp.Hold != "":
+		return ""
+	case len(rp.Eligible) == 0:
+		return "Nobody can approve it: the policy names no one besides the owner and whoever asked for this change. An admin can fix this with `/release policy set`."
+	case !rp.Quorum.Reachable(len(rp.Eligible)):
+		who := fmt.Sprintf("only %d people can", len(rp.Eligible))
+		if len(rp.Eligible) == 1 {
+			who = "only 1 person can"
+		}
+		return fmt.Sprintf("It needs %d approvals but %s approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
+			rp.Needed(), who)
+	}
+	return ""
+}
+
+// auditView is a release's audit trail, newest maxAuditEntries entries.
+func auditView(r *storage.Release, trail []storage.AuditEntry) *bot.Response {
+	lines := make([]string, 0, len(trail))
+	skipped := 0
+	if len(trail) > maxAuditEntries {
+		skipped = len(trail) - maxAuditEntries
+		trail = trail[len(trail)-maxAuditEntries:]
+	}
+	for _, e := range trail {
+		who := bot.Mention(e.Actor)
+		if e.Actor == kit.PolicyActor {
+			who = "_policy_"
+		}
+		line := fmt.Sprintf("%s · %s · *%s*", bot.Date(e.At, "{date_short} {time}"), who, bot.Escape(e.Action))
+		if e.Details != "" {
+			line += " — " + bot.Escape(e.Details)
+		}
+		lines = append(lines, line)
+	}
+	head := fmt.Sprintf("*Audit trail of %s* (%s, now %s)", kit.Name(r), bot.Escape(r.Environment), release.Status(r.Status).Label())
+	if skipped > 0 {
+		head += fmt.Sprintf("\n_%d older entries are not shown._", skipped)
+	}
+	blocks := []slack.Block{bot.Section(head)}
+	blocks = append(blocks, kit.PackLines(lines, bot.MaxMessageBlocks-2)...)
+	return &bot.Response{Text: fmt.Sprintf("Audit trail of %s: %d entries", kit.PlainName(r), len(trail)), Blocks: blocks}
+}

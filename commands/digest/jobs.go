@@ -6,13 +6,8 @@ package digest
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-
-	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/planning"
@@ -54,10 +49,7 @@ func (s *Service) NudgeApprovers(ctx context.Context) error {
 			if decided[a.UserID] || n < 1 || !s.workingHours(ctx, a.UserID, now) {
 				continue
 			}
-			text := fmt.Sprintf(":wave: A reminder: %s → %s starts %s and waits for your decision (%s).",
-				kit.Name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{date_short_pretty} at {time}"), kit.ProgressText(&round))
-			added, err := s.Store.Enqueue(ctx, delivery.Nudge(r.ID, a, n, bot.Message{Text: "Reminder: " + kit.PlainName(r) + " waits for your decision",
-				Blocks: []slack.Block{bot.Section(text), kit.DecisionButtons(round.ID, "")}}))
+			added, err := s.Store.Enqueue(ctx, delivery.Nudge(r.ID, a, n, nudgeMessage(r, &round)))
 			if err != nil {
 				return err
 			}
@@ -67,9 +59,7 @@ func (s *Service) NudgeApprovers(ctx context.Context) error {
 		}
 		if release.Escalate(r.StartAt, now) {
 			for _, admin := range s.Config.Admins {
-				text := fmt.Sprintf(":rotating_light: %s → %s starts %s and is still not approved (%s). Owner: %s.",
-					kit.Name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{time}"), kit.ProgressText(&round), bot.Mention(r.OwnerID))
-				added, err := s.Store.Enqueue(ctx, delivery.Escalation(r.ID, round.ID, admin, bot.Message{Text: "Not approved yet: " + kit.PlainName(r), Blocks: []slack.Block{bot.Section(text)}}))
+				added, err := s.Store.Enqueue(ctx, delivery.Escalation(r.ID, round.ID, admin, escalationMessage(r, &round)))
 				if err != nil {
 					return err
 				}
@@ -118,9 +108,8 @@ func (s *Service) SendDigest(ctx context.Context) error {
 				mine = append(mine, r)
 			}
 		}
-		blocks, text := planning.CalendarBlocks(mine, freezes, planning.StartOfDay(now.In(s.Config.DefaultTimezone)), digestDays, s.Config.DefaultTimezone)
-		blocks[0] = bot.Section(fmt.Sprintf(":calendar: *Release digest — the next %d days* (%d release%s for this channel's subscriptions)", digestDays, len(mine), kit.Plural(len(mine))))
-		if _, err := s.Store.Enqueue(ctx, delivery.Digest(ch, day, bot.Message{Text: strings.Replace(text, "Release calendar", "Weekly release digest", 1), Blocks: blocks})); err != nil {
+		msg := digestMessage(mine, freezes, planning.StartOfDay(now.In(s.Config.DefaultTimezone)), s.Config.DefaultTimezone)
+		if _, err := s.Store.Enqueue(ctx, delivery.Digest(ch, day, msg)); err != nil {
 			return err
 		}
 	}

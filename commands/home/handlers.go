@@ -4,7 +4,6 @@ package home
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -38,70 +37,45 @@ const homeSection = 10
 // Publish renders the user's App Home: their pending decisions with
 // buttons, their own coming releases, and the next week for everyone.
 func (s *Service) Publish(ctx context.Context, user string) error {
-	now := s.Now()
-	blocks := []slack.Block{bot.Header("Releases"), bot.Context("Updated " + bot.Date(now, "{date_short_pretty} at {time}") + " · `/release help` lists every command")}
-
-	pending, err := s.Store.PendingFor(ctx, user)
+	d, err := s.load(ctx, user)
 	if err != nil {
 		return err
 	}
-	blocks = append(blocks, bot.Section(fmt.Sprintf("*Waiting for your decision* (%d)", len(pending))))
-	if len(pending) == 0 {
-		blocks = append(blocks, bot.Context("Nothing to decide. :sparkles:"))
+	return s.API.PublishHome(ctx, user, slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeView(d)}})
+}
+
+// load reads what the user's Home shows.
+func (s *Service) load(ctx context.Context, user string) (homeData, error) {
+	d := homeData{now: s.Now()}
+	pending, err := s.Store.PendingFor(ctx, user)
+	if err != nil {
+		return d, err
 	}
+	d.pendingTotal = len(pending)
 	for i, round := range pending {
 		if i == homeSection {
-			blocks = append(blocks, bot.Context(fmt.Sprintf("…and %d more: `/release approvals`", len(pending)-i)))
 			break
 		}
 		r, err := s.Store.Release(ctx, round.ReleaseID)
 		if err != nil {
-			return err
+			return d, err
 		}
 		full, err := s.Store.Round(ctx, round.ID)
 		if err != nil {
-			return err
+			return d, err
 		}
-		blocks = append(blocks, bot.Section(kit.ReleaseLine(r)+"\n"+kit.ProgressText(full)), kit.ListDecisionButtons(round.ID, r))
+		d.pending = append(d.pending, decision{r, full})
 	}
-
 	active := []release.Status{release.StatusPlanned, release.StatusApproved, release.StatusRejected, release.StatusInProgress}
-	mine, _, err := s.Store.Releases(ctx, storage.ReleaseFilter{From: now, Statuses: active, Limit: 50})
+	mine, _, err := s.Store.Releases(ctx, storage.ReleaseFilter{From: d.now, Statuses: active, Limit: 50})
 	if err != nil {
-		return err
+		return d, err
 	}
-	var own []string
 	for i := range mine {
-		if mine[i].OwnerID == user && len(own) < homeSection {
-			own = append(own, kit.ReleaseLine(&mine[i]))
+		if mine[i].OwnerID == user && len(d.own) < homeSection {
+			d.own = append(d.own, mine[i])
 		}
 	}
-	blocks = append(blocks, bot.Divider(), bot.Section(fmt.Sprintf("*Your coming releases* (%d)", len(own))))
-	if len(own) == 0 {
-		blocks = append(blocks, bot.Context("None. Plan one with `/release new`."))
-	} else {
-		blocks = append(blocks, kit.PackLines(own, 5)...)
-	}
-
-	week, total, err := s.Store.Releases(ctx, storage.ReleaseFilter{From: now, To: now.Add(7 * 24 * time.Hour), Statuses: active, Limit: homeSection})
-	if err != nil {
-		return err
-	}
-	blocks = append(blocks, bot.Divider(), bot.Section(fmt.Sprintf("*The next 7 days* (%d)", total)))
-	var lines []string
-	for i := range week {
-		lines = append(lines, kit.ReleaseLine(&week[i]))
-	}
-	if int(total) > len(week) {
-		lines = append(lines, fmt.Sprintf("…and %d more: `/release calendar days=7`", int(total)-len(week)))
-	}
-	if len(lines) == 0 {
-		blocks = append(blocks, bot.Context("Nothing planned."))
-	} else {
-		blocks = append(blocks, kit.PackLines(lines, 5)...)
-	}
-	if len(blocks) > bot.MaxViewBlocks {
-		blocks = blocks[:bot.MaxViewBlocks]
-	}
-	return s.API.PublishHome(ctx, user, slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}})
+	d.week, d.weekTotal, err = s.Store.Releases(ctx, storage.ReleaseFilter{From: d.now, To: d.now.Add(7 * 24 * time.Hour), Statuses: active, Limit: homeSection})
+	return d, err
 }

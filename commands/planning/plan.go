@@ -116,7 +116,7 @@ func parseNew(text string, pc parseContext) (plan, fieldErrors) {
 		Reason:      strings.TrimSpace(args.Get("reason")),
 		Type:        defaultType, Risk: defaultRisk, Duration: defaultDuration,
 	}
-	if start, err := parseLocal(args.Positional[2], args.Positional[3], pc.Loc); err != nil {
+	if start, err := kit.ParseLocal(args.Positional[2], args.Positional[3], pc.Loc); err != nil {
 		fe.add("start", "%s", err)
 	} else {
 		p.Start = start
@@ -175,7 +175,7 @@ func (p plan) validate(pc parseContext) fieldErrors {
 	if !p.Start.IsZero() && p.Start.Before(pc.Now) {
 		fe.add("start", "The start (%s) is in the past; pick a time after now.", kit.LocalTime(p.Start, pc.Loc))
 	}
-	if problem := tooFarAhead("start", p.Start, pc.Now, pc.Loc); problem != "" {
+	if problem := kit.TooFarAhead("start", p.Start, pc.Now, pc.Loc); problem != "" {
 		fe.add("start", "%s", problem)
 	}
 	checkLength(&fe, "title", "The title", p.Title, maxTitle)
@@ -185,55 +185,10 @@ func (p plan) validate(pc parseContext) fieldErrors {
 	return fe
 }
 
-// planningHorizon is how far ahead releases and freezes may be planned.
-// Beyond a calendar's use, it keeps dates in years of four digits, which
-// SQLite's text timestamps need to sort and read back.
-const planningHorizon = 2 * 365 * 24 * time.Hour
-
-// tooFarAhead explains a time past the planning horizon, or is "".
-func tooFarAhead(what string, t, now time.Time, loc *time.Location) string {
-	if t.After(now.Add(planningHorizon)) {
-		return fmt.Sprintf("The %s (%s) is more than two years ahead; plan within the next two years.", what, kit.LocalTime(t, loc))
-	}
-	return ""
-}
-
 func checkLength(fe *fieldErrors, field, what, value string, max int) {
 	if n := utf8.RuneCountInString(value); n > max {
 		fe.add(field, "%s is %d characters long; keep it within %d.", what, n, max)
 	}
-}
-
-// parseLocal reads a date and a time typed in the user's zone.
-func parseLocal(date, clock string, loc *time.Location) (time.Time, error) {
-	d, err := time.ParseInLocation("2006-01-02", date, loc)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date; write dates as YYYY-MM-DD, e.g. 2026-12-03.", kit.Plain(date))
-	}
-	c, err := time.Parse("15:04", clock)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a time; write times as HH:MM on a 24-hour clock, e.g. 14:30.", kit.Plain(clock))
-	}
-	t := time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), 0, 0, loc)
-	if t.Hour() != c.Hour() || t.Minute() != c.Minute() {
-		return time.Time{}, fmt.Errorf("%s %s does not exist in %s (the clocks change that night); pick another time.", date, clock, loc)
-	}
-	return earliestReading(t).UTC(), nil
-}
-
-// earliestReading resolves a wall-clock time that happens twice (when the
-// clocks go back) to its first occurrence; time.Date leaves the choice open.
-func earliestReading(t time.Time) time.Time {
-	wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-	best := t
-	for _, near := range []time.Time{t.Add(-24 * time.Hour), t.Add(24 * time.Hour)} {
-		_, offset := near.Zone()
-		alt := wall.Add(-time.Duration(offset) * time.Second).In(t.Location())
-		if alt.Hour() == t.Hour() && alt.Minute() == t.Minute() && alt.Day() == t.Day() && alt.Before(best) {
-			best = alt
-		}
-	}
-	return best
 }
 
 // parseComponents reads "api@2.3.0,worker@1.4.1".

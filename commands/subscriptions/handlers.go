@@ -26,24 +26,6 @@ type subscriptionTarget struct {
 	Service, Environment, Target, Kind string
 }
 
-func (t subscriptionTarget) describe() string {
-	what := "all services"
-	if t.Service != storage.AllServices {
-		what = bot.Escape(t.Service)
-	}
-	if t.Environment != "" {
-		what += " in " + bot.Escape(t.Environment)
-	}
-	return what
-}
-
-func (t subscriptionTarget) where() string {
-	if t.Kind == "user" {
-		return "you (by DM)"
-	}
-	return bot.ChannelLink(t.Target)
-}
-
 func (s *Service) parseSubscription(req *bot.Request, verb string) (subscriptionTarget, error) {
 	usage := fmt.Sprintf("`/release %s <service|all> [env=<e>] [here|me]`", verb)
 	args, err := kit.ParseArgs(req.Args, "env")
@@ -115,15 +97,6 @@ func (s *Service) Subscribe(ctx context.Context, req *bot.Request) (*bot.Respons
 	return bot.Reply(":bell: Subscribed %s to releases of %s: planned, rescheduled, approved, rejected, cancelled, started, completed, failed and rolled back.%s", t.where(), t.describe(), warning), nil
 }
 
-const privateWarning = "\n:warning: This is a private channel I am not in: invite me (`/invite @releasebot`) or the notifications cannot arrive."
-
-func verbS(t subscriptionTarget) string {
-	if t.Kind == "user" {
-		return ""
-	}
-	return "s"
-}
-
 // Unsubscribe is /release unsubscribe.
 func (s *Service) Unsubscribe(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	t, err := s.parseSubscription(req, "unsubscribe")
@@ -144,13 +117,6 @@ func (s *Service) Unsubscribe(ctx context.Context, req *bot.Request) (*bot.Respo
 		return bot.Reply("%s %s not subscribed to releases of %s; `/release subscriptions` lists the subscriptions.", kit.Capitalize(t.where()), isAre(t), t.describe()), nil
 	}
 	return bot.Reply(":no_bell: Unsubscribed %s from releases of %s.", t.where(), t.describe()), nil
-}
-
-func isAre(t subscriptionTarget) string {
-	if t.Kind == "user" {
-		return "are"
-	}
-	return "is"
 }
 
 // Subscriptions is /release subscriptions.
@@ -237,32 +203,8 @@ func (s *Service) stakeholders(add bool) bot.Handler {
 		if err != nil {
 			return nil, err
 		}
-		changed, unchanged := out.changed, out.unchanged
-		var parts []string
-		if add {
-			if len(changed) > 0 {
-				parts = append(parts, fmt.Sprintf("Added %s as stakeholder%s of %s.", kit.JoinMentions(changed), kit.Plural(len(changed)), bot.Escape(service)))
-			}
-			if len(unchanged) > 0 {
-				parts = append(parts, fmt.Sprintf("%s %s already.", kit.JoinMentions(unchanged), wasWere(len(unchanged))))
-			}
-		} else {
-			if len(changed) > 0 {
-				parts = append(parts, fmt.Sprintf("Removed %s from the stakeholders of %s.", kit.JoinMentions(changed), bot.Escape(service)))
-			}
-			if len(unchanged) > 0 {
-				parts = append(parts, fmt.Sprintf("%s %s not stakeholder%s of %s.", kit.JoinMentions(unchanged), wasWere(len(unchanged)), kit.Plural(len(unchanged)), bot.Escape(service)))
-			}
-		}
-		return bot.Reply("%s", strings.Join(parts, " ")), nil
+		return bot.Reply("%s", stakeholdersText(add, service, out.changed, out.unchanged)), nil
 	}
-}
-
-func wasWere(n int) string {
-	if n == 1 {
-		return "was"
-	}
-	return "were"
 }
 
 // StakeholdersList is /release stakeholders list.
