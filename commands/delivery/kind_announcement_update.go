@@ -22,18 +22,14 @@ func (announcementUpdateKind) Spec() storage.KindSpec {
 // UpdateAnnouncement enqueues an update of the announcement after a change
 // to the release.
 func UpdateAnnouncement(tx *storage.Tx, r *storage.Release) error {
-	_, err := tx.Enqueue(&storage.OutboxMessage{
-		Key: fmt.Sprintf("announce-update:%d:%d", r.ID, r.Revision), Kind: announcementUpdateName, ReleaseID: ptr(r.ID), Op: storage.OpUpdate,
-	})
+	_, err := tx.Enqueue(update(announcementUpdateName, fmt.Sprintf("announce-update:%d:%d", r.ID, r.Revision), r.ID, nil))
 	return err
 }
 
 // AnnouncementRoundUpdate updates the announcement after a round changed;
 // state names the round's state, so every decision makes a new message.
 func AnnouncementRoundUpdate(releaseID, roundID int64, state string) *storage.OutboxMessage {
-	return &storage.OutboxMessage{
-		Key: fmt.Sprintf("announce-round:%d:%s", roundID, state), Kind: announcementUpdateName, ReleaseID: ptr(releaseID), Op: storage.OpUpdate,
-	}
+	return update(announcementUpdateName, fmt.Sprintf("announce-round:%d:%s", roundID, state), releaseID, nil)
 }
 
 func (announcementUpdateKind) Render(ctx context.Context, rs *Resolver, _ *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {

@@ -22,19 +22,13 @@ func (approvalDMUpdateKind) Spec() storage.KindSpec {
 // UpdateApprovalDM updates the request of approver row approver after the
 // round reached state.
 func UpdateApprovalDM(releaseID, approver int64, state string) *storage.OutboxMessage {
-	return &storage.OutboxMessage{
-		Key:  fmt.Sprintf("approval-dm:%d:%s", approver, state),
-		Kind: approvalDMUpdateName, ReleaseID: ptr(releaseID), RefID: ptr(approver), Op: storage.OpUpdate,
-	}
+	return update(approvalDMUpdateName, fmt.Sprintf("approval-dm:%d:%s", approver, state), releaseID, ptr(approver))
 }
 
 // RepairApprovalDM updates a request again after a click on it showed it
 // out of date; once per state of the round.
 func RepairApprovalDM(releaseID, approver int64, state string) *storage.OutboxMessage {
-	return &storage.OutboxMessage{
-		Key:  fmt.Sprintf("approval-dm-repair:%d:%s", approver, state),
-		Kind: approvalDMUpdateName, ReleaseID: ptr(releaseID), RefID: ptr(approver), Op: storage.OpUpdate,
-	}
+	return update(approvalDMUpdateName, fmt.Sprintf("approval-dm-repair:%d:%s", approver, state), releaseID, ptr(approver))
 }
 
 func (approvalDMUpdateKind) Render(ctx context.Context, rs *Resolver, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {

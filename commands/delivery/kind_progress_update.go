@@ -18,22 +18,13 @@ func (progressUpdateKind) Spec() storage.KindSpec { return storage.KindSpec{Name
 
 // UpdateProgress updates a round's progress line after it reached state.
 func UpdateProgress(releaseID, roundID int64, state string) *storage.OutboxMessage {
-	return &storage.OutboxMessage{
-		Key:  fmt.Sprintf("progress-update:%d:%s", roundID, state),
-		Kind: progressUpdateName, ReleaseID: ptr(releaseID), RefID: ptr(roundID), Op: storage.OpUpdate,
-	}
+	return update(progressUpdateName, fmt.Sprintf("progress-update:%d:%s", roundID, state), releaseID, ptr(roundID))
 }
 
 func (progressUpdateKind) Render(ctx context.Context, rs *Resolver, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
-	if m.RefID == nil {
-		return reminders.Delivery{Drop: "progress message without round"}, nil
-	}
-	round, err := rs.d.Store.Round(ctx, *m.RefID)
-	if err != nil {
-		return reminders.Delivery{}, err
-	}
-	if r.AnnouncementTS == "" {
-		return rs.waitForAnnouncement(ctx, r.ID)
+	round, wait, err := rs.progressRound(ctx, m, r)
+	if wait != nil || err != nil {
+		return deref(wait), err
 	}
 	if round.ProgressTS == "" {
 		return rs.waitForRef(ctx, r.ID, roundProgressName, round.ID)

@@ -27,15 +27,9 @@ func PostProgress(releaseID, roundID int64) *storage.OutboxMessage {
 }
 
 func (roundProgressKind) Render(ctx context.Context, rs *Resolver, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
-	if m.RefID == nil {
-		return reminders.Delivery{Drop: "progress message without round"}, nil
-	}
-	round, err := rs.d.Store.Round(ctx, *m.RefID)
-	if err != nil {
-		return reminders.Delivery{}, err
-	}
-	if r.AnnouncementTS == "" {
-		return rs.waitForAnnouncement(ctx, r.ID)
+	round, wait, err := rs.progressRound(ctx, m, r)
+	if wait != nil || err != nil {
+		return deref(wait), err
 	}
 	return reminders.Delivery{Channel: r.Channel, ThreadTS: r.AnnouncementTS, Message: progressLine(r, round)}, nil
 }

@@ -161,6 +161,37 @@ func (rs *Resolver) approvalTarget(ctx context.Context, m *storage.OutboxMessage
 	return ra, round, err
 }
 
+// progressRound reads the round a progress message is about, once the
+// announcement whose thread holds the line is posted; until then wait
+// says what to do instead.
+func (rs *Resolver) progressRound(ctx context.Context, m *storage.OutboxMessage, r *storage.Release) (*storage.ApprovalRound, *reminders.Delivery, error) {
+	if m.RefID == nil {
+		return nil, &reminders.Delivery{Drop: "progress message without round"}, nil
+	}
+	round, err := rs.d.Store.Round(ctx, *m.RefID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.AnnouncementTS == "" {
+		d, err := rs.waitForAnnouncement(ctx, r.ID)
+		return nil, &d, err
+	}
+	return round, nil, nil
+}
+
+func deref(d *reminders.Delivery) reminders.Delivery {
+	if d == nil {
+		return reminders.Delivery{}
+	}
+	return *d
+}
+
+// update is a message that updates one Slack message: its kind, its key,
+// and the row (approver, round) it shows when there is one.
+func update(kind, key string, releaseID int64, ref *int64) *storage.OutboxMessage {
+	return &storage.OutboxMessage{Key: key, Kind: kind, ReleaseID: ptr(releaseID), RefID: ref, Op: storage.OpUpdate}
+}
+
 func mustText(payload string) string {
 	m, err := bot.DecodeMessage(payload)
 	if err != nil {
