@@ -45,14 +45,14 @@ const (
 type Landing int
 
 const (
-	// LandsNowhere: nothing else refers to the message.
+	// LandsNowhere means nothing else refers to the message.
 	LandsNowhere Landing = iota
-	// LandsAnnouncement: the release's announcement (its thread, its
+	// LandsAnnouncement is the release's announcement (its thread, its
 	// updates).
 	LandsAnnouncement
-	// LandsApprovalRequest: an approver's request DM (its updates).
+	// LandsApprovalRequest is an approver's request DM (its updates).
 	LandsApprovalRequest
-	// LandsRoundProgress: a round's progress line (its updates).
+	// LandsRoundProgress is a round's progress line (its updates).
 	LandsRoundProgress
 )
 

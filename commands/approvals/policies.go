@@ -17,7 +17,7 @@ import (
 const maxPolicyApprovers = 2000
 
 // PolicyShow is /release policy show.
-func (s *Service) PolicyShow(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+func (s *Service) PolicyShow(ctx context.Context, _ *bot.Request) (*bot.Response, error) {
 	policies, err := s.Store.Policies(ctx)
 	if err != nil {
 		return nil, err

@@ -97,11 +97,11 @@ func (s *Service) PrepareRound(ctx context.Context, typ release.Type, env, owner
 // view; the round's approvers are all stored with the round.
 const maxAuditList = 2000
 
-// auditList joins ids up to about max characters and counts the rest.
-func auditList(ids []string, max int) string {
+// auditList joins ids up to about limit characters and counts the rest.
+func auditList(ids []string, limit int) string {
 	var b strings.Builder
 	for i, id := range ids {
-		if b.Len()+len(id)+2 > max {
+		if b.Len()+len(id)+2 > limit {
 			fmt.Fprintf(&b, " and %d more", len(ids)-i)
 			break
 		}

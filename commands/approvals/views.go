@@ -31,7 +31,7 @@ func rejectModal(roundID int64, channel, origin string, r *storage.Release) slac
 	}
 }
 
-// approvalSummary says what happens next with approval.
+// Summary says what happens next with approval.
 func Summary(rp Plan) string {
 	if rp.PreApproved {
 		return "pre-approved by policy"

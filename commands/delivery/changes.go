@@ -12,6 +12,7 @@ import (
 // Event is a change worth telling people about.
 type Event string
 
+// The changes, in the words the thread and the notifications use.
 const (
 	EvPlanned     Event = "planned"
 	EvEdited      Event = "edited"

@@ -55,7 +55,7 @@ func (reminderKind) Render(ctx context.Context, rs *Resolver, m *storage.OutboxM
 		return reminders.Delivery{}, err
 	}
 	for _, o := range due {
-		if o.ID == m.ID || o.Op != m.Op || !(o.Status == storage.OutboxPending || o.Status == storage.OutboxSending || o.Status == storage.OutboxSent) || o.DueAt.After(now) {
+		if o.ID == m.ID || o.Op != m.Op || o.Status != storage.OutboxPending && o.Status != storage.OutboxSending && o.Status != storage.OutboxSent || o.DueAt.After(now) {
 			continue
 		}
 		if l, err := release.ParseDuration(mustText(o.Payload)); err == nil && l < lead && o.DueAt.After(m.DueAt) {

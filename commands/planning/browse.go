@@ -13,8 +13,10 @@ import (
 	"github.com/releasebot/releasebot/storage"
 )
 
+// ActionListMore is the route of a list's More button.
+const ActionListMore = "list.more"
+
 const (
-	ActionListMore  = "list.more"
 	listPageSize    = 20
 	maxCalendarDays = 90
 )

@@ -159,7 +159,7 @@ func (s *Service) SubmitEdit(ctx context.Context, req *bot.Request) (*bot.Respon
 	if invalid != nil || err != nil {
 		return invalid, err
 	}
-	out, fe, err := s.change(ctx, req.UserID, st.ReleaseID, st.Revision, delivery.EvEdited, func(r *storage.Release) plan { return p })
+	out, fe, err := s.change(ctx, req.UserID, st.ReleaseID, st.Revision, delivery.EvEdited, func(*storage.Release) plan { return p })
 	if msg, ok := bot.UserMessage(err); ok {
 		return &bot.Response{Errors: map[string]string{"service": msg}}, nil
 	}

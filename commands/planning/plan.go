@@ -185,9 +185,9 @@ func (p plan) validate(pc parseContext) fieldErrors {
 	return fe
 }
 
-func checkLength(fe *fieldErrors, field, what, value string, max int) {
-	if n := utf8.RuneCountInString(value); n > max {
-		fe.add(field, "%s is %d characters long; keep it within %d.", what, n, max)
+func checkLength(fe *fieldErrors, field, what, value string, limit int) {
+	if n := utf8.RuneCountInString(value); n > limit {
+		fe.add(field, "%s is %d characters long; keep it within %d.", what, n, limit)
 	}
 }
 
@@ -204,16 +204,16 @@ func parseComponents(s string) ([]storage.ReleaseComponent, error) {
 		n = strings.ToLower(strings.TrimSpace(n))
 		v = strings.TrimSpace(v)
 		if !ok || release.ValidateService(n) != nil || release.ValidateVersion(v) != nil {
-			return nil, fmt.Errorf("%q is not a component; write components as name@version, e.g. components=\"api@2.3.0,worker@1.4.1\".", kit.Plain(item))
+			return nil, kit.Problemf("%q is not a component; write components as name@version, e.g. components=\"api@2.3.0,worker@1.4.1\".", kit.Plain(item))
 		}
 		if seen[n] {
-			return nil, fmt.Errorf("component %q is listed twice.", n)
+			return nil, kit.Problemf("component %q is listed twice.", n)
 		}
 		seen[n] = true
 		out = append(out, storage.ReleaseComponent{Name: n, Version: v})
 	}
 	if len(out) > maxComponents {
-		return nil, fmt.Errorf("%d components is more than %d; list the main ones.", len(out), maxComponents)
+		return nil, kit.Problemf("%d components is more than %d; list the main ones.", len(out), maxComponents)
 	}
 	return out, nil
 }

@@ -43,7 +43,7 @@ func PackLines(lines []string, maxBlocks int) []slack.Block {
 	for i, l := range lines {
 		if cur.Len() > 0 && cur.Len()+len(l)+1 > bot.MaxSectionText-100 {
 			if len(blocks)+1 >= maxBlocks {
-				cur.WriteString(fmt.Sprintf("\n…and %d more.", len(lines)-i))
+				fmt.Fprintf(&cur, "\n…and %d more.", len(lines)-i)
 				break
 			}
 			blocks = append(blocks, bot.Section(cur.String()))
@@ -60,15 +60,15 @@ func PackLines(lines []string, maxBlocks int) []slack.Block {
 	return blocks
 }
 
-// BoundedList joins at most max items and counts the rest.
-func BoundedList(items []string, max int, more string) string {
-	if len(items) <= max {
+// BoundedList joins at most limit items and counts the rest.
+func BoundedList(items []string, limit int, more string) string {
+	if len(items) <= limit {
 		return strings.Join(items, ", ")
 	}
 	if more == "" {
 		more = " more"
 	}
-	return fmt.Sprintf("%s and %d%s", strings.Join(items[:max], ", "), len(items)-max, more)
+	return fmt.Sprintf("%s and %d%s", strings.Join(items[:limit], ", "), len(items)-limit, more)
 }
 
 // Mentions turns user ids into mentions.

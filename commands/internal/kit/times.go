@@ -22,15 +22,15 @@ func TooFarAhead(what string, t, now time.Time, loc *time.Location) string {
 func ParseLocal(date, clock string, loc *time.Location) (time.Time, error) {
 	d, err := time.ParseInLocation("2006-01-02", date, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date; write dates as YYYY-MM-DD, e.g. 2026-12-03.", Plain(date))
+		return time.Time{}, Problemf("%q is not a date; write dates as YYYY-MM-DD, e.g. 2026-12-03.", Plain(date))
 	}
 	c, err := time.Parse("15:04", clock)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a time; write times as HH:MM on a 24-hour clock, e.g. 14:30.", Plain(clock))
+		return time.Time{}, Problemf("%q is not a time; write times as HH:MM on a 24-hour clock, e.g. 14:30.", Plain(clock))
 	}
 	t := time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), 0, 0, loc)
 	if t.Hour() != c.Hour() || t.Minute() != c.Minute() {
-		return time.Time{}, fmt.Errorf("%s %s does not exist in %s (the clocks change that night); pick another time.", date, clock, loc)
+		return time.Time{}, Problemf("%s %s does not exist in %s (the clocks change that night); pick another time.", date, clock, loc)
 	}
 	return earliestReading(t).UTC(), nil
 }
@@ -49,3 +49,12 @@ func earliestReading(t time.Time) time.Time {
 	}
 	return best
 }
+
+// Problem is what is wrong with a value someone typed, in a sentence to
+// show them as it is.
+type Problem string
+
+func (p Problem) Error() string { return string(p) }
+
+// Problemf is a Problem written like fmt.Sprintf.
+func Problemf(format string, args ...any) error { return Problem(fmt.Sprintf(format, args...)) }
