@@ -79,3 +79,30 @@ func TestSegregationAdminCannotApproveHisOwnPendingChange(t *testing.T) {
 		}
 	})
 }
+
+// A change that opens no round counts too: an admin who moved a rejected
+// release (it stays rejected until resubmitted) may not decide the round
+// the owner's resubmission opens.
+func TestSegregationCoversChangesWhileRejected(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		h.apPolicy(fmt.Sprintf("normal approvers=%s,%s required=any", apAdminM, apBenM))
+		id, _ := h.apNew(ana, "billing", "1.0.0", 3, "10:00", "")
+		rid := fmt.Sprintf("R-%d", id)
+		if res := h.apReject(ben, h.apLatestRequest(ben, id), "No rollback plan"); res.Errors != nil {
+			t.Fatalf("ben's rejection was refused: %v", res.Errors)
+		}
+		h.apStatus(id, "rejected")
+
+		apContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf("/release reschedule %s %s 14:00", rid, apDay(3))), "Rescheduled", "it stays rejected")
+		reply := h.cmdAnswer(ana, releases, "/release resubmit "+rid)
+		apContain(t, reply, "Resubmitted", "waiting for 1 approval from <@U0BEN>")
+		rounds := h.apRounds(id)
+		if got := apApprovers(rounds[len(rounds)-1]); !slices.Equal(got, []string{ben}) {
+			t.Fatalf("the resubmitted round asks %v, want only ben", got)
+		}
+		ann := h.apAnnouncement(id)
+		h.waitFor("the announcement's buttons", func() bool { return strings.Contains(h.apCurrent(ann).Content(), "Approve") })
+		h.apRefused(admin, ann, "Approve", "You can't approve or reject *"+rid+"*", "you made the change this approval is for")
+	})
+}

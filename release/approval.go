@@ -116,31 +116,32 @@ func DecisionAllowed(c DecisionCheck) error {
 	return nil
 }
 
-// RoundRecord is a past round as far as segregation of duties cares.
-type RoundRecord struct {
-	// Decided: the round ended in an approval or a rejection (not
-	// superseded or cancelled).
-	Decided     bool
-	RequestedBy string
+// Change is one step of a release's history as segregation of duties
+// reads it: a change someone made (planned it, edited, rescheduled or
+// resubmitted it, opened a round), or a decision that closed a round.
+type Change struct {
+	Actor string
+	// Decided: a round was decided here (approved or rejected); what came
+	// before it has had its decision.
+	Decided bool
 }
 
-// Changers lists who changed a release since its last decided round:
-// the requesters of every round opened after it, oldest first, without
-// repeats. rounds are the release's rounds in the order they opened.
+// Changers lists who changed a release since its last decided round,
+// oldest first, without repeats; history is the release's, oldest first.
 // Segregation of duties excludes all of them from deciding, so that a
 // change cannot slip through because someone else changed the release
-// after it.
-func Changers(rounds []RoundRecord) []string {
+// after it, whether or not that change opened a round of its own.
+func Changers(history []Change) []string {
 	from := 0
-	for i, r := range rounds {
-		if r.Decided {
+	for i, c := range history {
+		if c.Decided {
 			from = i + 1
 		}
 	}
 	var out []string
-	for _, r := range rounds[from:] {
-		if r.RequestedBy != "" && !slices.Contains(out, r.RequestedBy) {
-			out = append(out, r.RequestedBy)
+	for _, c := range history[from:] {
+		if c.Actor != "" && !slices.Contains(out, c.Actor) {
+			out = append(out, c.Actor)
 		}
 	}
 	return out

@@ -63,18 +63,19 @@ func TestDecisionAllowed(t *testing.T) {
 func TestChangers(t *testing.T) {
 	cases := []struct {
 		name   string
-		rounds []RoundRecord
-		want   []string
+		history []Change
+		want    []string
 	}{
-		{"no rounds", nil, nil},
-		{"planned only", []RoundRecord{{RequestedBy: "ana"}}, []string{"ana"}},
-		{"every change since planning", []RoundRecord{{RequestedBy: "ana"}, {RequestedBy: "ada"}, {RequestedBy: "ana"}}, []string{"ana", "ada"}},
-		{"only since the last decided round", []RoundRecord{{RequestedBy: "ada"}, {Decided: true, RequestedBy: "ben"}, {RequestedBy: "ana"}}, []string{"ana"}},
-		{"a rejection counts as decided", []RoundRecord{{RequestedBy: "ada"}, {Decided: true, RequestedBy: "ada"}}, nil},
-		{"rounds without a requester", []RoundRecord{{}, {RequestedBy: "cat"}}, []string{"cat"}},
+		{"no history", nil, nil},
+		{"planned only", []Change{{Actor: "ana"}}, []string{"ana"}},
+		{"every change since planning", []Change{{Actor: "ana"}, {Actor: "ada"}, {Actor: "ana"}}, []string{"ana", "ada"}},
+		{"only since the last decision", []Change{{Actor: "ada"}, {Decided: true}, {Actor: "ana"}}, []string{"ana"}},
+		{"a change after a rejection, then a resubmission", []Change{{Actor: "ana"}, {Decided: true}, {Actor: "ada"}, {Actor: "ana"}}, []string{"ada", "ana"}},
+		{"decided last", []Change{{Actor: "ada"}, {Decided: true}}, nil},
+		{"steps without a person", []Change{{}, {Actor: "cat"}}, []string{"cat"}},
 	}
 	for _, c := range cases {
-		if got := Changers(c.rounds); !slices.Equal(got, c.want) {
+		if got := Changers(c.history); !slices.Equal(got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
 		}
 	}

@@ -64,15 +64,6 @@ func (tx *Tx) OpenRounds(releaseID int64) ([]ApprovalRound, error) {
 	return rounds, translate(err, "read open rounds")
 }
 
-// RoundHistory lists a release's rounds, oldest first, without their
-// approvers and decisions: who asked for each and how it ended, which is
-// what segregation of duties reads.
-func (tx *Tx) RoundHistory(releaseID int64) ([]ApprovalRound, error) {
-	var rounds []ApprovalRound
-	err := tx.db.Where("release_id = ?", releaseID).Order("number").Find(&rounds).Error
-	return rounds, translate(err, "read round history")
-}
-
 // NextRoundNumber is one more than the release's last round.
 func (tx *Tx) NextRoundNumber(releaseID int64) (int, error) {
 	var n *int

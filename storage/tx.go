@@ -162,6 +162,14 @@ func (s *Store) AuditTrail(ctx context.Context, releaseID int64) ([]AuditEntry, 
 	return out, translate(err, "read audit trail")
 }
 
+// AuditTrail lists a release's audit entries, oldest first, as the
+// transaction sees them (its own entries included).
+func (tx *Tx) AuditTrail(releaseID int64) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := tx.db.Where("release_id = ?", releaseID).Order("at, id").Find(&out).Error
+	return out, translate(err, "read audit trail")
+}
+
 // FirstDelivery records key; it reports false when it was already recorded,
 // i.e. the envelope is a redelivery.
 func (s *Store) FirstDelivery(ctx context.Context, key string) (bool, error) {

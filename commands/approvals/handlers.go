@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -166,22 +165,25 @@ func (s *Service) checkDecision(ctx context.Context, user string, roundID int64)
 	if err != nil {
 		return nil, nil, err
 	}
-	history, err := s.Store.Rounds(ctx, r.ID)
+	trail, err := s.Store.AuditTrail(ctx, r.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	return round, r, kit.Refusal(r, release.DecisionAllowed(decisionCheck(round, r, history, user)))
+	return round, r, kit.Refusal(r, release.DecisionAllowed(decisionCheck(round, r, trail, user)))
 }
 
-// decisionCheck gathers what release.DecisionAllowed reads.
-func decisionCheck(round *storage.ApprovalRound, r *storage.Release, history []storage.ApprovalRound, user string) release.DecisionCheck {
+// decisionCheck gathers what release.DecisionAllowed reads. The round
+// that decides the release now excludes everyone who changed it since its
+// last decision; an outdated round, only whoever asked for it (a click on
+// it is refused as outdated anyway).
+func decisionCheck(round *storage.ApprovalRound, r *storage.Release, trail []storage.AuditEntry, user string) release.DecisionCheck {
 	approvers := make([]string, len(round.Approvers))
 	for i, a := range round.Approvers {
 		approvers[i] = a.UserID
 	}
-	changers := changers(history)
-	if round.RequestedBy != "" && !slices.Contains(changers, round.RequestedBy) {
-		changers = append(changers, round.RequestedBy)
+	changers := []string{round.RequestedBy}
+	if kit.RoundCurrent(round, r) {
+		changers = append(changers, changersOf(trail)...)
 	}
 	return release.DecisionCheck{
 		User: user, Owner: r.OwnerID, Planner: r.CreatedBy, Changers: changers, Approvers: approvers, Votes: kit.Votes(round),
@@ -189,16 +191,34 @@ func decisionCheck(round *storage.ApprovalRound, r *storage.Release, history []s
 	}
 }
 
-// changers is release.Changers of a release's stored rounds.
-func changers(history []storage.ApprovalRound) []string {
-	records := make([]release.RoundRecord, len(history))
-	for i, h := range history {
-		records[i] = release.RoundRecord{
-			Decided:     h.Status == storage.RoundApproved || h.Status == storage.RoundRejected,
-			RequestedBy: h.RequestedBy,
+// changersOf is release.Changers of a release's audit trail: the entries
+// of its changes (planned, edited, rescheduled, back to planned, a round
+// opened) and of its decisions (approved or rejected).
+func changersOf(trail []storage.AuditEntry) []string {
+	var history []release.Change
+	for _, e := range trail {
+		switch {
+		case e.Action == auditApproved || e.Action == auditRejected:
+			history = append(history, release.Change{Decided: true})
+		case changeActions[e.Action] && e.Actor != kit.PolicyActor:
+			history = append(history, release.Change{Actor: e.Actor})
 		}
 	}
-	return release.Changers(records)
+	return release.Changers(history)
+}
+
+// Audit actions that segregation of duties reads: the release's status
+// moves (storage.Tx.Transition), its creation (storage.Tx.CreateRelease),
+// its edits and reschedules (planning) and the rounds opened here.
+const (
+	auditApproved = "status:" + string(release.StatusApproved)
+	auditRejected = "status:" + string(release.StatusRejected)
+	auditRound    = "round opened"
+)
+
+var changeActions = map[string]bool{
+	"created": true, string(delivery.EvEdited): true, string(delivery.EvRescheduled): true,
+	"status:" + string(release.StatusPlanned): true, auditRound: true,
 }
 
 // decide records an approval or a rejection. The release row is locked
@@ -221,13 +241,13 @@ func (s *Service) decide(ctx context.Context, user string, roundID int64, decisi
 		if round, err = tx.Round(roundID); err != nil {
 			return nil, err
 		}
-		history, err := tx.RoundHistory(r.ID)
+		trail, err := tx.AuditTrail(r.ID)
 		if err != nil {
 			return nil, err
 		}
 		// A closed round's requests were re-rendered as outdated when it
 		// closed; the refusal itself changes nothing.
-		if err := release.DecisionAllowed(decisionCheck(round, r, history, user)); err != nil {
+		if err := release.DecisionAllowed(decisionCheck(round, r, trail, user)); err != nil {
 			return nil, kit.Refusal(r, err)
 		}
 		d := &storage.ApprovalDecision{RoundID: round.ID, ApproverID: user, Decision: string(decision), Reason: reason, DecidedAt: now}

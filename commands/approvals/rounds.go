@@ -139,14 +139,14 @@ func OpenRound(tx *storage.Tx, r *storage.Release, rp Plan, actor string) (Plan,
 	if rp.Hold != "" {
 		return rp, nil
 	}
-	history, err := tx.RoundHistory(r.ID)
+	trail, err := tx.AuditTrail(r.ID)
 	if err != nil {
 		return rp, err
 	}
 	// The plan was made before the release was locked: whoever owns it
 	// now, planned it, made this change or any other since the last
 	// decided round is never asked to approve it.
-	rp = rp.without(append(changers(history), r.OwnerID, r.CreatedBy, actor)...)
+	rp = rp.without(append(changersOf(trail), r.OwnerID, r.CreatedBy, actor)...)
 	if rp.PreApproved {
 		if release.Status(r.Status) == release.StatusApproved {
 			return rp, nil
@@ -172,7 +172,7 @@ func OpenRound(tx *storage.Tx, r *storage.Release, rp Plan, actor string) (Plan,
 	if w := rp.Warning(); w != "" {
 		details += "; " + w
 	}
-	if err := tx.Audit(actor, "round opened", r.ID, details); err != nil {
+	if err := tx.Audit(actor, auditRound, r.ID, details); err != nil {
 		return rp, err
 	}
 	return rp, askApprovers(tx, r, round, rp)

@@ -3,6 +3,7 @@ package approvals
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,29 @@ func TestRoundPlanWithout(t *testing.T) {
 	}
 	if none := rp.without("U0CAT", "U0BEN"); len(none.Eligible) != 0 || none.Warning() == "" {
 		t.Fatalf("owner and requester both approvers: %+v", none)
+	}
+}
+
+// The audit trail as segregation of duties reads it: changes by people,
+// rounds decided, and nothing else.
+func TestChangersOfTheAuditTrail(t *testing.T) {
+	e := func(actor, action string) storage.AuditEntry { return storage.AuditEntry{Actor: actor, Action: action} }
+	for _, c := range []struct {
+		name  string
+		trail []storage.AuditEntry
+		want  []string
+	}{
+		{"planned", []storage.AuditEntry{e("U0PIA", "created"), e("U0PIA", "round opened")}, []string{"U0PIA"}},
+		{"edited and rescheduled by others", []storage.AuditEntry{e("U0ANA", "created"), e("U0ADA", "edited"), e("U0BEN", "rescheduled")}, []string{"U0ANA", "U0ADA", "U0BEN"}},
+		{"decided, then changed while rejected and resubmitted",
+			[]storage.AuditEntry{e("U0ADA", "created"), e("U0BEN", "rejected"), e("U0BEN", "status:rejected"), e("U0ADA", "rescheduled"), e("U0ANA", "status:planned"), e("U0ANA", "round opened")},
+			[]string{"U0ADA", "U0ANA"}},
+		{"approved, then nothing", []storage.AuditEntry{e("U0ADA", "edited"), e("U0CAT", "status:approved")}, nil},
+		{"pre-approved by policy", []storage.AuditEntry{e("U0ANA", "created"), e(kit.PolicyActor, "status:approved"), e("U0ADA", "edited")}, []string{"U0ADA"}},
+		{"not changes", []storage.AuditEntry{e("U0ANA", "created"), e("U0BEN", "approved"), e(kit.PolicyActor, "round superseded"), e("U0ANA", "freeze override"), e("U0ANA", "status:in_progress")}, []string{"U0ANA"}},
+	} {
+		if got := changersOf(c.trail); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }
