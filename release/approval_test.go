@@ -62,7 +62,7 @@ func TestDecisionAllowed(t *testing.T) {
 
 func TestChangers(t *testing.T) {
 	cases := []struct {
-		name   string
+		name    string
 		history []Change
 		want    []string
 	}{
