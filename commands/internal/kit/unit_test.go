@@ -9,19 +9,10 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/releasebot/releasebot/bot"
-	"github.com/releasebot/releasebot/commands/internal/golden"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
 )
-
-// approvalValid fails unless Slack would take the message, and returns its
-// text for assertions.
-func approvalValid(t *testing.T, msg bot.Message) string {
-	t.Helper()
-	return msg.Text + "\n" + string(golden.Check(t, msg))
-}
 
 var approvalT0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
