@@ -9,6 +9,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands"
+	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/config"
 	"github.com/releasebot/releasebot/reminders"
 	"github.com/releasebot/releasebot/storage"
@@ -52,7 +53,7 @@ type Tuning struct {
 
 // system is the running capabilities.
 type system struct {
-	service   *commands.Service
+	commands  *commands.Commands
 	outbox    *reminders.Outbox
 	scheduler *reminders.Scheduler
 	deps      Deps
@@ -61,17 +62,19 @@ type system struct {
 // build creates the capabilities and registers their routes.
 func build(r *bot.Router, d Deps) *system {
 	sys := &system{deps: d}
-	sys.service = commands.New(commands.Options{
+	sys.commands = commands.New(commands.Options{
 		Config: d.Config, Store: d.Store, API: d.API, Clock: d.Clock, Logger: d.Logger,
 		Wake: func() { sys.outbox.Wake() },
 	})
+	// The queue orders and records messages by their kind's properties.
+	d.Store.RegisterOutboxKinds(delivery.Specs()...)
 	sys.outbox = reminders.NewOutbox(reminders.OutboxOptions{
-		Store: d.Store, Sender: d.API, Resolver: sys.service.Resolver(), Logger: d.Logger, Registry: d.Registry,
+		Store: d.Store, Sender: d.API, Resolver: sys.commands.Resolver, Logger: d.Logger, Registry: d.Registry,
 		Clock: d.Clock, Admins: d.Config.Admins, PollInterval: d.Tuning.OutboxPoll, BaseBackoff: d.Tuning.OutboxBackoff,
 		Lease: d.Tuning.OutboxLease, MaxAttempts: d.Tuning.OutboxMaxAttempts,
 		AuthProbe: d.Tuning.OutboxAuthProbe, AuthProbeMax: d.Tuning.OutboxAuthProbeMax,
 	})
-	sys.service.Register(r)
+	sys.commands.Register(r)
 	return sys
 }
 
@@ -87,9 +90,9 @@ func (sys *system) run(ctx context.Context) error {
 	}
 	sched := reminders.NewScheduler(sys.deps.Config.DefaultTimezone, sys.deps.Logger, sys.deps.Clock)
 	jobs := []reminders.Job{
-		{Name: "approval nudges", Spec: minute, Run: sys.service.NudgeApprovers},
-		{Name: "weekly digest", Spec: sys.deps.Config.DigestCron, Run: sys.service.SendDigest, CatchUp: digestCatchUp},
-		{Name: "prune deliveries", Spec: "@every 1h", Run: sys.service.Prune},
+		{Name: "approval nudges", Spec: minute, Run: sys.commands.Jobs.NudgeApprovers},
+		{Name: "weekly digest", Spec: sys.deps.Config.DigestCron, Run: sys.commands.Jobs.SendDigest, CatchUp: digestCatchUp},
+		{Name: "prune deliveries", Spec: "@every 1h", Run: sys.commands.Jobs.Prune},
 	}
 	for _, j := range jobs {
 		if err := sched.Add(ctx, j); err != nil {

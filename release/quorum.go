@@ -9,6 +9,7 @@ import (
 // QuorumKind says how many approvals a round needs.
 type QuorumKind string
 
+// The quorum kinds: one approval, all, a majority, or a count.
 const (
 	QuorumAny      QuorumKind = "any"
 	QuorumAll      QuorumKind = "all"
@@ -63,6 +64,7 @@ func (q Quorum) Reachable(eligible int) bool {
 // Outcome is where an approval round stands.
 type Outcome string
 
+// The outcomes: still open, approved, rejected.
 const (
 	OutcomePending  Outcome = "pending"
 	OutcomeApproved Outcome = "approved"

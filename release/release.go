@@ -16,6 +16,7 @@ import (
 // Status is where a release is in its lifecycle.
 type Status string
 
+// The statuses of a release.
 const (
 	StatusPlanned    Status = "planned" // awaiting approval
 	StatusApproved   Status = "approved"
@@ -131,6 +132,7 @@ func CheckTransition(from, to Status) error {
 // Type is the ITIL change type.
 type Type string
 
+// The change types.
 const (
 	TypeStandard  Type = "standard"
 	TypeNormal    Type = "normal"
@@ -153,6 +155,7 @@ func ParseType(s string) (Type, error) {
 // Risk is the assessed risk of a release.
 type Risk string
 
+// The risk levels.
 const (
 	RiskLow    Risk = "low"
 	RiskMedium Risk = "medium"

@@ -36,10 +36,14 @@ type Delivery struct {
 	Wait time.Duration
 }
 
-// Resolver turns a message into a Delivery; kinds rendered from the current
-// state are rendered here, when they are sent.
+// Resolver turns a message into a Delivery: each kind renders its messages
+// from the current state when they are sent, or says they are no longer
+// relevant (Drop) or must wait (Wait). The outbox knows no kind by name.
 type Resolver interface {
 	Resolve(ctx context.Context, m *storage.OutboxMessage) (Delivery, error)
+	// AlertKind is the kind of the messages that tell admins a
+	// destination refuses messages; alerts about alerts are not sent.
+	AlertKind() string
 }
 
 // Sender is the part of the Slack client the outbox uses.
@@ -550,15 +554,12 @@ func (ob *Outbox) pausedFor(method string) time.Duration {
 	return time.Until(ob.paused[method])
 }
 
-// KindAdminAlert is the kind of the messages that tell admins a destination
-// refuses messages; alerts about alerts are not sent.
-const KindAdminAlert = "admin_alert"
-
 // adminAlerts are the messages telling every admin that messages to
 // channel fail for good. Their keys make it once per destination and
 // error: a channel that stays broken does not flood the admins.
 func (ob *Outbox) adminAlerts(m *storage.OutboxMessage, channel, code string) []storage.OutboxMessage {
-	if m.Kind == KindAdminAlert {
+	kind := ob.o.Resolver.AlertKind()
+	if m.Kind == kind {
 		return nil
 	}
 	text := fmt.Sprintf(":warning: I can't deliver release notifications to %s: Slack says `%s`. %s",
@@ -567,7 +568,7 @@ func (ob *Outbox) adminAlerts(m *storage.OutboxMessage, channel, code string) []
 	for _, admin := range ob.o.Admins {
 		alerts = append(alerts, storage.OutboxMessage{
 			Key:  fmt.Sprintf("admin-alert:%s:%s:%s", channel, code, admin),
-			Kind: KindAdminAlert, Channel: admin, Op: storage.OpPost,
+			Kind: kind, Channel: admin, Op: storage.OpPost,
 			Payload: bot.MustJSON(bot.Message{Text: text}),
 		})
 	}

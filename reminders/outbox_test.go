@@ -28,6 +28,11 @@ func (p plain) Resolve(_ context.Context, m *storage.OutboxMessage) (reminders.D
 	return reminders.Delivery{Channel: m.Channel, Message: msg}, err
 }
 
+// testAlertKind is the kind of the admins' alerts in these tests.
+const testAlertKind = "admin_alert"
+
+func (plain) AlertKind() string { return testAlertKind }
+
 type world struct {
 	slack    *slackemu.Server
 	store    *storage.Store
@@ -220,7 +225,7 @@ func TestPermanentFailureAlertsAdmins(t *testing.T) {
 	if m := w.message(t, "doomed"); m.Status != storage.OutboxFailed || m.LastError != "user_disabled" {
 		t.Fatalf("the refused message: %s %q", m.Status, m.LastError)
 	}
-	if m := w.message(t, alert); m.Channel != "U0ADM" || m.Kind != reminders.KindAdminAlert {
+	if m := w.message(t, alert); m.Channel != "U0ADM" || m.Kind != testAlertKind {
 		t.Fatalf("alert: %+v", m)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -126,6 +127,8 @@ type Store struct {
 	// beforeRetry, when set, is told of each transaction InTxRetry is
 	// about to run again; tests use it to end the contention they caused.
 	beforeRetry func(attempt int, err error)
+	// kinds is what the outbox queries know of each kind (outbox.go).
+	kinds atomic.Pointer[outboxKinds]
 }
 
 // Option changes how Open sets the store up.

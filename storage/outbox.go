@@ -35,12 +35,73 @@ const (
 	OpUpdate = "update"
 )
 
-// Outbox kinds whose delivery records where the message landed.
+// Ordering is how the messages of one outbox kind queue behind each other.
+type Ordering int
+
 const (
-	KindAnnouncement    = "announcement"
-	KindApprovalRequest = "approval_request"
-	KindRoundProgress   = "round_progress"
+	// Unordered messages go out as soon as they are due, side by side.
+	// Updates of one Slack message (op update) are serialised whatever
+	// their kind.
+	Unordered Ordering = iota
+	// PerDestination messages go out in order per release and
+	// destination: a subscriber reads "planned" before "rescheduled", and
+	// a thread's lines follow the changes.
+	PerDestination
 )
+
+// Landing is what recording a sent message writes besides the message
+// itself, so that the messages that belong to it can find it.
+type Landing int
+
+const (
+	// LandsNowhere means nothing else refers to the message.
+	LandsNowhere Landing = iota
+	// LandsAnnouncement is the release's announcement (its thread, its
+	// updates).
+	LandsAnnouncement
+	// LandsApprovalRequest is an approver's request DM (its updates).
+	LandsApprovalRequest
+	// LandsRoundProgress is a round's progress line (its updates).
+	LandsRoundProgress
+)
+
+// KindSpec is what the queue needs to know of an outbox kind. The kinds
+// themselves, with their keys and rendering, live with the code that
+// renders them (commands/delivery), which registers them here.
+type KindSpec struct {
+	Name     string
+	Ordering Ordering
+	Landing  Landing
+}
+
+// outboxKinds is the registered kinds as the queries use them.
+type outboxKinds struct {
+	ordered []string
+	landing map[string]Landing
+}
+
+// RegisterOutboxKinds tells the store how each kind is ordered and where
+// it lands. It is called once, before the outbox runs; a kind it was not
+// told of is unordered and lands nowhere.
+func (s *Store) RegisterOutboxKinds(specs ...KindSpec) {
+	k := &outboxKinds{landing: map[string]Landing{}}
+	for _, spec := range specs {
+		if spec.Ordering == PerDestination {
+			k.ordered = append(k.ordered, spec.Name)
+		}
+		if spec.Landing != LandsNowhere {
+			k.landing[spec.Name] = spec.Landing
+		}
+	}
+	s.kinds.Store(k)
+}
+
+func (s *Store) outboxKinds() *outboxKinds {
+	if k := s.kinds.Load(); k != nil {
+		return k
+	}
+	return &outboxKinds{}
+}
 
 // Enqueue adds a message to the outbox within the change that causes it. A
 // message whose key is already there is not added again; the result says
@@ -114,18 +175,15 @@ func (tx *Tx) Replan(m *OutboxMessage) (bool, error) {
 	return res.RowsAffected == 1, nil
 }
 
-// orderedKinds are delivered in order per release and destination: a
-// subscriber reads "planned" before "rescheduled", and the thread's lines
-// follow the changes. A message of these kinds is not claimed while an
-// older one of the same kind, release and destination is still pending or
-// being sent, whatever its due time (it may be waiting for the
-// announcement, or backing off after a 5xx).
+// Messages of a PerDestination kind are not claimed while an older one of
+// the same kind, release and destination is still pending or being sent,
+// whatever its due time (it may be waiting for the announcement, or
+// backing off after a 5xx).
 //
 // Updates of one Slack message are serialised the same way, per release,
 // kind, destination and target row: each is rendered from the state when it
 // is sent, and two sent side by side could land in the wrong order, the
 // older picture over the newer.
-var orderedKinds = []string{"notification", "thread_note"}
 
 // ClaimOutbox leases up to n due messages to worker by. On PostgreSQL,
 // SKIP LOCKED lets replicas claim side by side without waiting for or
@@ -134,6 +192,7 @@ var orderedKinds = []string{"notification", "thread_note"}
 // then hands the rows out again.
 func (s *Store) ClaimOutbox(ctx context.Context, by string, n int, lease time.Duration) ([]OutboxMessage, error) {
 	var claimed []OutboxMessage
+	ordered := s.outboxKinds().ordered
 	err := s.InTxRetry(ctx, func(tx *Tx) error {
 		claimed = nil
 		now := tx.Now()
@@ -145,7 +204,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, by string, n int, lease time.Du
 				AND older.channel = outbox_messages.channel AND older.id < outbox_messages.id
 				AND older.status IN ?
 				AND (outbox_messages.op <> ? OR COALESCE(older.ref_id, 0) = COALESCE(outbox_messages.ref_id, 0))))`,
-				orderedKinds, OpUpdate, []string{OutboxPending, OutboxSending}, OpUpdate).
+				ordered, OpUpdate, []string{OutboxPending, OutboxSending}, OpUpdate).
 			Order("due_at, id").Limit(n)
 		if err := q.Pluck("id", &ids).Error; err != nil {
 			return translate(err, "find due messages")
@@ -213,12 +272,6 @@ func claimedBy(db *gorm.DB, m *OutboxMessage, by string) *gorm.DB {
 // ErrLeaseLost means another worker took the message over.
 var ErrLeaseLost = fmt.Errorf("outbox lease lost")
 
-// recordsLanding reports whether MarkSent of m writes more than m itself:
-// where it landed, and the release's messages waiting for it.
-func recordsLanding(m *OutboxMessage) bool {
-	return m.Kind == KindAnnouncement || m.Kind == KindApprovalRequest || m.Kind == KindRoundProgress
-}
-
 // MarkSent records delivery and, for kinds that need it, where the message
 // landed (the release announcement, an approver's request), in one
 // transaction.
@@ -233,8 +286,9 @@ func recordsLanding(m *OutboxMessage) bool {
 // which the outbox sets shortly before the lease ends; without a deadline
 // a lost connection is not retried.
 func (s *Store) MarkSent(ctx context.Context, m *OutboxMessage, by, channel, ts string) error {
+	landing := s.outboxKinds().landing[m.Kind]
 	for attempt := 1; ; attempt++ {
-		err := s.InTxRetry(ctx, func(tx *Tx) error { return markSent(tx, m, by, channel, ts) })
+		err := s.InTxRetry(ctx, func(tx *Tx) error { return markSent(tx, m, landing, by, channel, ts) })
 		if err == nil || ctx.Err() != nil || !ConnectionLost(err) {
 			return err
 		}
@@ -291,9 +345,9 @@ func ConnectionLost(err error) bool {
 }
 
 // markSent is one try of MarkSent.
-func markSent(tx *Tx, m *OutboxMessage, by, channel, ts string) error {
+func markSent(tx *Tx, m *OutboxMessage, landing Landing, by, channel, ts string) error {
 	now := tx.Now()
-	if m.ReleaseID != nil && recordsLanding(m) {
+	if m.ReleaseID != nil && landing != LandsNowhere {
 		// NO KEY UPDATE waits for a change holding the release
 		// (LockRelease) without holding up rows that merely refer to
 		// the release, as a plain FOR UPDATE would.
@@ -313,7 +367,7 @@ func markSent(tx *Tx, m *OutboxMessage, by, channel, ts string) error {
 	if res.RowsAffected == 0 {
 		return alreadySent(tx, m, by, ts)
 	}
-	if m.ReleaseID != nil && recordsLanding(m) {
+	if m.ReleaseID != nil && landing != LandsNowhere {
 		// Messages of the release waiting for this one (a thread line
 		// for its announcement, an update for its request) need not
 		// sit out their wait.
@@ -324,8 +378,14 @@ func markSent(tx *Tx, m *OutboxMessage, by, channel, ts string) error {
 			return translate(err, "wake waiting messages")
 		}
 	}
-	switch m.Kind {
-	case KindAnnouncement:
+	return recordLanding(tx, m, landing, channel, ts)
+}
+
+// recordLanding writes where a sent message landed, for the messages that
+// belong to it.
+func recordLanding(tx *Tx, m *OutboxMessage, landing Landing, channel, ts string) error {
+	switch landing {
+	case LandsAnnouncement:
 		if m.ReleaseID != nil {
 			err := tx.db.Model(&Release{}).Where("id = ? AND announcement_ts = ''", *m.ReleaseID).
 				Updates(map[string]any{"channel": channel, "announcement_ts": ts}).Error
@@ -333,14 +393,14 @@ func markSent(tx *Tx, m *OutboxMessage, by, channel, ts string) error {
 				return translate(err, "record announcement")
 			}
 		}
-	case KindRoundProgress:
+	case LandsRoundProgress:
 		if m.RefID != nil {
 			err := tx.db.Model(&ApprovalRound{}).Where("id = ?", *m.RefID).Update("progress_ts", ts).Error
 			if err != nil {
 				return translate(err, "record round progress")
 			}
 		}
-	case KindApprovalRequest:
+	case LandsApprovalRequest:
 		if m.RefID != nil {
 			err := tx.db.Model(&RoundApprover{}).Where("id = ?", *m.RefID).
 				Updates(&RoundApprover{DMChannel: channel, DMTS: ts}).Error // column names from the model (DMTS is "dmts")

@@ -38,7 +38,18 @@ func openAt(t *testing.T, url string) (*storage.Store, *testClock) {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
+	s.RegisterOutboxKinds(testKinds...)
 	return s, clk
+}
+
+// testKinds are the kinds these tests enqueue that are ordered or record
+// where they land, as commands/delivery registers them.
+var testKinds = []storage.KindSpec{
+	{Name: "notification", Ordering: storage.PerDestination},
+	{Name: "thread_note", Ordering: storage.PerDestination},
+	{Name: "announcement", Landing: storage.LandsAnnouncement},
+	{Name: "approval_request", Landing: storage.LandsApprovalRequest},
+	{Name: "round_progress", Landing: storage.LandsRoundProgress},
 }
 
 func enqueue(t *testing.T, s *storage.Store, m storage.OutboxMessage) *storage.OutboxMessage {
@@ -307,7 +318,7 @@ func TestMarkSentWakesWaitingMessages(t *testing.T) {
 		s, clk := openAt(t, url)
 		ctx := context.Background()
 		r := create(t, s, newRelease("billing"))
-		enqueue(t, s, storage.OutboxMessage{Key: "announce", Kind: storage.KindAnnouncement, ReleaseID: &r.ID, Channel: "CREL"})
+		enqueue(t, s, storage.OutboxMessage{Key: "announce", Kind: "announcement", ReleaseID: &r.ID, Channel: "CREL"})
 		enqueue(t, s, storage.OutboxMessage{Key: "thread", Kind: "thread_note", ReleaseID: &r.ID, Op: storage.OpThread})
 		enqueue(t, s, storage.OutboxMessage{Key: "later", Kind: "reminder", ReleaseID: &r.ID, Channel: "UANA", DueAt: clk.Now().Add(time.Hour)})
 		claimed, err := s.ClaimOutbox(ctx, "w", 10, time.Minute)
@@ -429,7 +440,7 @@ func TestMarkSentAndAChangeDoNotDeadlock(t *testing.T) {
 		for i := range releases {
 			r := create(t, s, newRelease(fmt.Sprintf("svc%d", i)))
 			ids = append(ids, r.ID)
-			enqueue(t, s, storage.OutboxMessage{Key: fmt.Sprintf("announce:%d", r.ID), Kind: storage.KindAnnouncement, ReleaseID: &r.ID, Channel: "CREL"})
+			enqueue(t, s, storage.OutboxMessage{Key: fmt.Sprintf("announce:%d", r.ID), Kind: "announcement", ReleaseID: &r.ID, Channel: "CREL"})
 			enqueue(t, s, storage.OutboxMessage{Key: fmt.Sprintf("reminder:%d", r.ID), Kind: "reminder", ReleaseID: &r.ID, Op: storage.OpThread})
 			enqueue(t, s, storage.OutboxMessage{Key: fmt.Sprintf("thread:%d", r.ID), Kind: "thread_note", ReleaseID: &r.ID, Op: storage.OpThread})
 		}
@@ -439,7 +450,7 @@ func TestMarkSentAndAChangeDoNotDeadlock(t *testing.T) {
 		}
 		announcements := map[int64]storage.OutboxMessage{}
 		for _, m := range claimed {
-			if m.Kind == storage.KindAnnouncement {
+			if m.Kind == "announcement" {
 				announcements[*m.ReleaseID] = m
 				continue
 			}

@@ -23,19 +23,21 @@ var ErrDuplicate = errors.New("already exists")
 type Tx struct {
 	db    *gorm.DB
 	store *Store
+	// now is the transaction's one reading of the clock: every row it
+	// writes carries the same time, and a run again after contention reads
+	// the clock afresh.
+	now time.Time
 }
 
 // InTx runs fn in a transaction. On SQLite the transaction takes the write
 // lock at once (see sqliteTarget); on PostgreSQL rows are locked as they are
 // read for update.
 //
-// It runs fn once: the handlers' functions collect what they report to
-// the user in variables outside the transaction, and running them again
-// would report things twice. InTxRetry is for functions that can start
-// over.
+// It runs fn once. InTxRetry is for functions that can start over, which
+// is what every handler's change is (commands/internal/kit.InTx).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Tx{db: db, store: s})
+		return fn(&Tx{db: db, store: s, now: s.Now()})
 	})
 }
 
@@ -112,8 +114,8 @@ func (s *Store) contended(err error) bool {
 	return false
 }
 
-// Now is the store's clock, in UTC.
-func (tx *Tx) Now() time.Time { return tx.store.Now() }
+// Now is the time the transaction began, by the store's clock, in UTC.
+func (tx *Tx) Now() time.Time { return tx.now }
 
 // DB exposes the transaction for queries the repositories do not cover.
 func (tx *Tx) DB() *gorm.DB { return tx.db }
@@ -157,6 +159,14 @@ func (tx *Tx) Audit(actor, action string, releaseID int64, details string) error
 func (s *Store) AuditTrail(ctx context.Context, releaseID int64) ([]AuditEntry, error) {
 	var out []AuditEntry
 	err := s.db.WithContext(ctx).Where("release_id = ?", releaseID).Order("at, id").Find(&out).Error
+	return out, translate(err, "read audit trail")
+}
+
+// AuditTrail lists a release's audit entries, oldest first, as the
+// transaction sees them (its own entries included).
+func (tx *Tx) AuditTrail(releaseID int64) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := tx.db.Where("release_id = ?", releaseID).Order("at, id").Find(&out).Error
 	return out, translate(err, "read audit trail")
 }
 

@@ -1,0 +1,78 @@
+// Package commands puts releasebot's capabilities together: it builds one
+// service per capability (planning, freezes, lifecycle, approvals,
+// subscriptions, home, the admins' outbox commands, the scheduled jobs and
+// the outbox's renderer) and registers their handlers from the one route
+// table in routes.go.
+package commands
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/delivery"
+	"github.com/releasebot/releasebot/commands/digest"
+	"github.com/releasebot/releasebot/commands/freezes"
+	"github.com/releasebot/releasebot/commands/home"
+	"github.com/releasebot/releasebot/commands/internal/kit"
+	"github.com/releasebot/releasebot/commands/lifecycle"
+	"github.com/releasebot/releasebot/commands/outboxadmin"
+	"github.com/releasebot/releasebot/commands/planning"
+	"github.com/releasebot/releasebot/commands/subscriptions"
+	"github.com/releasebot/releasebot/config"
+	"github.com/releasebot/releasebot/storage"
+)
+
+// Options configures New.
+type Options struct {
+	Config config.Config
+	Store  *storage.Store
+	API    *bot.API
+	Clock  func() time.Time
+	Logger *slog.Logger
+	// Wake tells the outbox that new messages are waiting.
+	Wake func()
+}
+
+// Commands is every /release capability.
+type Commands struct {
+	planning      *planning.Service
+	freezes       *freezes.Service
+	lifecycle     *lifecycle.Service
+	approvals     *approvals.Service
+	subscriptions *subscriptions.Service
+	home          *home.Service
+	outbox        *outboxadmin.Service
+	// Jobs are the scheduled jobs: nudges, the digest, pruning.
+	Jobs *digest.Service
+	// Resolver renders outbox messages when they are delivered.
+	Resolver *delivery.Resolver
+}
+
+// New builds every capability.
+func New(o Options) *Commands {
+	d := kit.NewDeps(o.Config, o.Store, o.API, o.Clock, o.Logger, o.Wake)
+	h := home.New(d)
+	a := approvals.New(d, h)
+	return &Commands{
+		planning: planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d), approvals: a,
+		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
+	}
+}
+
+// Register puts every route of the table on the router.
+func (c *Commands) Register(r *bot.Router) {
+	for _, rt := range c.routes() {
+		switch {
+		case rt.Action != "":
+			r.HandleAction(rt.Action, rt.Handler)
+		case rt.Submission != "":
+			r.HandleSubmission(rt.Submission, rt.Handler)
+		case rt.Event != "":
+			r.HandleEvent(rt.Event, rt.Handler)
+		default:
+			r.HandleCommand(bot.Subcommand{Name: rt.Command, Usage: rt.Usage, Summary: rt.Summary, Section: rt.Section, Handler: rt.Handler})
+		}
+	}
+}

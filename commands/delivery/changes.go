@@ -1,0 +1,133 @@
+// Package delivery is the outbox side of the capabilities: what a change
+// enqueues (the announcement, thread lines, subscribers' notifications,
+// reminders) and how each kind of message is rendered when it is sent.
+package delivery
+
+import (
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/release"
+	"github.com/releasebot/releasebot/storage"
+)
+
+// Event is a change worth telling people about.
+type Event string
+
+// The changes, in the words the thread and the notifications use.
+const (
+	EvPlanned     Event = "planned"
+	EvEdited      Event = "edited"
+	EvRescheduled Event = "rescheduled"
+	EvApproved    Event = "approved"
+	EvRejected    Event = "rejected"
+	EvResubmitted Event = "resubmitted"
+	EvCancelled   Event = "cancelled"
+	EvStarted     Event = "started"
+	EvCompleted   Event = "completed"
+	EvFailed      Event = "failed"
+	EvRolledBack  Event = "rolled back"
+)
+
+// subscriberEvents are the changes subscribers hear about. An edit is one:
+// a new time, owner or impact matters to them as much as a reschedule.
+var subscriberEvents = map[Event]bool{
+	EvPlanned: true, EvEdited: true, EvRescheduled: true, EvApproved: true, EvRejected: true, EvCancelled: true,
+	EvStarted: true, EvCompleted: true, EvFailed: true, EvRolledBack: true,
+}
+
+// RecordChange enqueues, in the change's own transaction, everything the
+// change causes: the announcement (new or updated), a line in its thread,
+// the subscribers' notifications and the reminders. note is the thread
+// line's detail, as mrkdwn: callers escape what people typed.
+func RecordChange(tx *storage.Tx, r *storage.Release, ev Event, actor, note string) error {
+	if ev == EvPlanned {
+		if _, err := tx.Enqueue(announce(r)); err != nil {
+			return err
+		}
+	} else {
+		if err := UpdateAnnouncement(tx, r); err != nil {
+			return err
+		}
+		if _, err := tx.Enqueue(threadNote(r, ev, threadLine(r, ev, actor, note))); err != nil {
+			return err
+		}
+	}
+	if subscriberEvents[ev] {
+		if err := notifySubscribers(tx, r, ev, actor, note); err != nil {
+			return err
+		}
+	}
+	return replanReminders(tx, r, ev)
+}
+
+// notifySubscribers enqueues one message per subscriber of the release's
+// service (or of every service) and environment.
+func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note string) error {
+	subs, err := tx.SubscribersOf(r.Service, r.Environment)
+	if err != nil {
+		return err
+	}
+	msg := notification(r, ev, actor, note)
+	payload := bot.MustJSON(msg)
+	seen := map[string]bool{}
+	for _, sub := range subs {
+		if seen[sub.Target] {
+			continue
+		}
+		seen[sub.Target] = true
+		if _, err := tx.Enqueue(notificationTo(r, ev, sub.Target, payload)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replanReminders drops the release's pending reminders when it moves or ends
+// and plans the ones its new state needs.
+func replanReminders(tx *storage.Tx, r *storage.Release, ev Event) error {
+	switch ev {
+	case EvPlanned, EvRescheduled, EvEdited, EvResubmitted, EvApproved, EvRejected:
+	default:
+		// Cancelled, started or finished: nothing ahead to remind of,
+		// except the end-of-window check for a started release.
+		if _, err := tx.DropPending(r.ID, reminderKinds...); err != nil {
+			return err
+		}
+		if ev == EvStarted {
+			return planOverdue(tx, r)
+		}
+		return nil
+	}
+	if ev == EvApproved || ev == EvRejected {
+		return nil // the time did not change
+	}
+	if _, err := tx.DropPending(r.ID, reminderKinds...); err != nil {
+		return err
+	}
+	return planReminders(tx, r)
+}
+
+// planReminders enqueues the T-24h and T-1h reminders (to the owner and in
+// the release thread) and the not-started check. A lead whose time has
+// already passed is skipped, except the nearest one, which goes at once:
+// a release planned 50 minutes ahead gets its T-1h reminder now, not its
+// T-24h one. They are keyed by the start time, and Replan brings back a
+// reminder the same change just dropped (an edit that kept the time, a
+// move back to an earlier time) while never repeating one already sent.
+func planReminders(tx *storage.Tx, r *storage.Release) error {
+	for _, d := range release.ReminderPlan(r.StartAt, tx.Now()) {
+		for _, who := range []string{"owner", "thread"} {
+			if _, err := tx.Replan(plannedReminder(r, d.Lead, d.At, who)); err != nil {
+				return err
+			}
+		}
+	}
+	return planOverdue(tx, r)
+}
+
+// planOverdue enqueues the owner's warning for a release not started 30
+// minutes after its start, or (once started) not finished when its window
+// ends; the resolver drops it if the release moved on in the meantime.
+func planOverdue(tx *storage.Tx, r *storage.Release) error {
+	_, err := tx.Replan(plannedOverdue(r))
+	return err
+}

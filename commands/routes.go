@@ -1,0 +1,89 @@
+package commands
+
+import (
+	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/home"
+	"github.com/releasebot/releasebot/commands/internal/kit"
+	"github.com/releasebot/releasebot/commands/outboxadmin"
+	"github.com/releasebot/releasebot/commands/planning"
+)
+
+// route is one entry of the table: a subcommand (with its help), a
+// button's action id, a modal's callback id or an event type, and the
+// handler that serves it.
+type route struct {
+	Command, Usage, Summary string
+	// Section, when set, lists the subcommand under that heading at the
+	// end of the help.
+	Section    string
+	Action     string
+	Submission string
+	Event      string
+	Handler    bot.Handler
+}
+
+// routes is every way into releasebot, in the order /release help lists
+// the subcommands. Each handler is a method of one capability's service,
+// in that capability's package.
+func (c *Commands) routes() []route {
+	p, f, l, a, s, h, o := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home, c.outbox
+	return []route{
+		// planning/handlers.go
+		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
+		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
+		// planning/browse.go
+		{Command: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", Handler: p.List},
+		{Command: "show", Usage: "<id>", Summary: "Show one release.", Handler: p.Show},
+		// planning/handlers.go
+		{Command: "reschedule", Usage: "<id> <YYYY-MM-DD> <HH:MM> [duration=<d>]", Summary: "Move a release.", Handler: p.Reschedule},
+		// lifecycle/handlers.go
+		{Command: "cancel", Usage: "<id> [reason…]", Summary: "Cancel a release before it starts.", Handler: l.Cancel},
+		// planning/browse.go
+		{Command: "calendar", Usage: "[days=<n>]", Summary: "Releases and freezes day by day (default 14 days).", Handler: p.Calendar},
+		// freezes/handlers.go
+		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins).", Handler: f.FreezeAdd},
+		{Command: "freeze list", Summary: "List current and coming freeze windows.", Handler: f.FreezeList},
+		{Command: "freeze remove", Usage: "<freeze-id>", Summary: "Remove a freeze window (admins).", Handler: f.FreezeRemove},
+		// planning/suggest.go
+		{Command: "suggest", Usage: "<service> [env=<e>] [duration=<d>]", Summary: "The next three good slots for a release.", Handler: p.Suggest},
+		// planning/handlers.go
+		{Submission: planning.CallbackNew, Handler: p.SubmitNew},
+		{Submission: planning.CallbackEdit, Handler: p.SubmitEdit},
+		// planning/browse.go
+		{Action: planning.ActionListMore, Handler: p.ListMore},
+
+		// lifecycle/handlers.go
+		{Command: "start", Usage: "<id>", Summary: "Mark an approved release as started.", Handler: l.Start},
+		{Command: "complete", Usage: "<id> [note…]", Summary: "Mark a started release as completed.", Handler: l.Complete},
+		{Command: "fail", Usage: "<id> [note…]", Summary: "Mark a started release as failed.", Handler: l.Fail},
+		{Command: "rollback", Usage: "<id> [note…]", Summary: "Mark a started release as rolled back.", Handler: l.Rollback},
+
+		// approvals/handlers.go
+		{Command: "approvals", Summary: "Your pending approval decisions, with their buttons.", Handler: a.Approvals},
+		{Command: "resubmit", Usage: "<id>", Summary: "Ask for approval again after a rejection.", Handler: a.Resubmit},
+		{Command: "audit", Usage: "<id>", Summary: "The full history of a release: changes, rounds, decisions.", Handler: a.Audit},
+		// approvals/policies.go
+		{Command: "policy show", Summary: "Who approves which releases.", Handler: a.PolicyShow},
+		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
+		// approvals/handlers.go
+		{Action: kit.ActionApprove, Handler: a.Approve},
+		{Action: kit.ActionReject, Handler: a.Reject},
+		{Submission: approvals.CallbackReject, Handler: a.SubmitReject},
+
+		// subscriptions/handlers.go
+		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me]", Summary: "Hear about a service's releases here (default) or by DM.", Handler: s.Subscribe},
+		{Command: "unsubscribe", Usage: "<service|all> [env=<e>] [here|me]", Summary: "Stop hearing about a service's releases.", Handler: s.Unsubscribe},
+		{Command: "subscriptions", Summary: "What this channel and you are subscribed to.", Handler: s.Subscriptions},
+		{Command: "stakeholders add", Usage: "<service> <@user> …", Summary: "Add people surveyed after a service's releases.", Handler: s.StakeholdersAdd},
+		{Command: "stakeholders remove", Usage: "<service> <@user> …", Summary: "Remove stakeholders of a service.", Handler: s.StakeholdersRemove},
+		{Command: "stakeholders list", Usage: "<service>", Summary: "List a service's stakeholders.", Handler: s.StakeholdersList},
+
+		// home/handlers.go
+		{Event: home.EventOpened, Handler: h.Opened},
+
+		// outboxadmin/handlers.go
+		{Command: "outbox failed", Usage: "[page]", Section: outboxadmin.Section, Summary: "Messages Slack refused for good, most recent first.", Handler: o.Failed},
+		{Command: "outbox retry", Usage: "<id|all>", Section: outboxadmin.Section, Summary: "Send failed messages again, once what Slack refused is fixed.", Handler: o.Retry},
+	}
+}
