@@ -50,7 +50,13 @@ func Compare(t *testing.T, name string, msg bot.Message) {
 	if err := enc.Encode(msg); err != nil {
 		t.Fatal(err)
 	}
-	got := buf.Bytes()
+	Bytes(t, name, buf.Bytes())
+}
+
+// Bytes compares got with testdata/<name>.golden.json, or rewrites the
+// file under -update.
+func Bytes(t *testing.T, name string, got []byte) {
+	t.Helper()
 	path := filepath.Join("testdata", name+".golden.json")
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
