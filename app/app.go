@@ -65,7 +65,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	// /readyz says what is still missing.
 	ready := &readiness{}
 	ready.setDatabaseProblem("database not connected yet")
-	web, err := serveHTTP(cfg.HTTPAddr, ready, o.Registry, cancel)
+	web, err := serveHTTP(ctx, cfg.HTTPAddr, ready, o.Registry, cancel)
 	if err != nil {
 		return err
 	}
@@ -182,8 +182,8 @@ type webServer struct {
 	cancel context.CancelFunc
 }
 
-func serveHTTP(addr string, ready *readiness, reg *prometheus.Registry, cancel context.CancelFunc) (*webServer, error) {
-	ln, err := net.Listen("tcp", addr)
+func serveHTTP(ctx context.Context, addr string, ready *readiness, reg *prometheus.Registry, cancel context.CancelFunc) (*webServer, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
 	}

@@ -53,10 +53,9 @@ type Tuning struct {
 
 // system is the running capabilities.
 type system struct {
-	commands  *commands.Commands
-	outbox    *reminders.Outbox
-	scheduler *reminders.Scheduler
-	deps      Deps
+	commands *commands.Commands
+	outbox   *reminders.Outbox
+	deps     Deps
 }
 
 // build creates the capabilities and registers their routes.

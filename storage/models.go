@@ -215,11 +215,3 @@ type UserProfile struct {
 	TZ        string    `gorm:"size:64;not null;default:''"`
 	FetchedAt time.Time `gorm:"not null"`
 }
-
-// allModels is the schema, in dependency order.
-func allModels() []any {
-	return []any{
-		&Release{}, &ReleaseComponent{}, &ApprovalPolicy{}, &ApprovalRound{}, &RoundApprover{}, &ApprovalDecision{},
-		&FreezeWindow{}, &Subscription{}, &Stakeholder{}, &OutboxMessage{}, &AuditEntry{}, &ProcessedEnvelope{}, &UserProfile{},
-	}
-}
