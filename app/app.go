@@ -61,6 +61,8 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The transport's series exist, at zero, from the first scrape.
+	metrics := bot.NewMetrics(o.Registry)
 	// Serve /healthz before the database and Slack, which may take a while;
 	// /readyz says what is still missing.
 	ready := &readiness{}
@@ -86,7 +88,6 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	ready.store.Store(store)
 	log.Info("database ready", "dialect", store.Dialect())
 
-	metrics := bot.NewMetrics(o.Registry)
 	api := bot.NewAPI(bot.APIOptions{
 		BotToken: cfg.SlackBotToken.Reveal(), AppToken: cfg.SlackAppToken.Reveal(),
 		APIURL: cfg.SlackAPIURL, Metrics: metrics, Logger: log,
