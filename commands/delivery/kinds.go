@@ -35,6 +35,14 @@ var kinds = registry(
 	escalationKind{},
 	digestKind{},
 	adminAlertKind{},
+	surveyRequestKind{},
+	surveyUpdateKind{},
+	surveyReminderKind{},
+	adoptionFollowUpKind{},
+	surveySummaryKind{},
+	reviewNoteKind{},
+	reviewReminderKind{},
+	actionDueKind{},
 )
 
 func registry(all ...Kind) map[string]Kind {
