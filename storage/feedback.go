@@ -163,11 +163,11 @@ func (s *Store) SurveyResponse(ctx context.Context, surveyID int64, user string)
 	return &out, translate(err, "read answer")
 }
 
-// FinishedUnsurveyed lists releases that finished in [from, to) and have no
+// FinishedUnsurveyed lists releases that finished in [from, to] and have no
 // survey yet.
 func (s *Store) FinishedUnsurveyed(ctx context.Context, statuses []string, from, to time.Time) ([]Release, error) {
 	var out []Release
-	err := s.db.WithContext(ctx).Where("status IN ? AND finished_at >= ? AND finished_at < ?", statuses, from.UTC(), to.UTC()).
+	err := s.db.WithContext(ctx).Where("status IN ? AND finished_at >= ? AND finished_at <= ?", statuses, from.UTC(), to.UTC()).
 		Where("NOT EXISTS (SELECT 1 FROM surveys WHERE surveys.release_id = releases.id)").Order("id").Find(&out).Error
 	return out, translate(err, "list finished releases")
 }
@@ -277,4 +277,17 @@ func (s *Store) Unreviewed(ctx context.Context, statuses []string, from time.Tim
 	err := s.db.WithContext(ctx).Where("status IN ? AND finished_at >= ?", statuses, from.UTC()).
 		Where("NOT EXISTS (SELECT 1 FROM reviews WHERE reviews.release_id = releases.id)").Order("id").Find(&out).Error
 	return out, translate(err, "list unreviewed releases")
+}
+
+// Survey reads a survey by id.
+func (s *Store) Survey(ctx context.Context, id int64) (*Survey, error) {
+	var out Survey
+	return &out, translate(s.db.WithContext(ctx).First(&out, id).Error, "read survey")
+}
+
+// IsInvited reports whether user was sent the survey.
+func (s *Store) IsInvited(ctx context.Context, surveyID int64, user string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&SurveyInvite{}).Where("survey_id = ? AND user_id = ?", surveyID, user).Count(&n).Error
+	return n > 0, translate(err, "read invitation")
 }
