@@ -9,6 +9,7 @@ import (
 
 	"github.com/releasebot/releasebot/slackemu"
 	"github.com/releasebot/releasebot/storage"
+	"github.com/releasebot/releasebot/storage/storagetest"
 )
 
 // finished plans a standard billing release as ana, starts it and ends
@@ -178,4 +179,75 @@ func TestSurveyAndReviewAfterARelease(t *testing.T) {
 			t.Fatalf("audit: %s", h.auditActions(rel.ID))
 		}
 	})
+}
+
+// Who may do what with surveys: stakeholders are changed by admins and
+// owners of the service's releases; a survey is posted in a channel by the
+// release's owner, once it finished, and there anyone may answer; after
+// it closes every click is refused and changes nothing.
+func TestSurveyRefusals(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		h.refused(h.typing(dan, releases, "/release stakeholders add billing "+danM), "Only admins and owners of billing's releases")
+		running := h.plan(ana, "billing 4.0.0", startIn(2*time.Hour), with("type=standard"))
+		mustContain(t, h.cmd(ana, releases, "/release stakeholders add billing "+benM), "Added <@U0BEN>")
+		h.refused(h.typing(ana, releases, "/release survey "+running.Ref()+" here"), "a survey follows a release that completed")
+
+		rel := h.finished("4.0.1", "rollback")
+		h.refused(h.typing(dan, general, "/release survey "+rel.Ref()+" here"), "Only the owner (<@U0ANA>) or an admin")
+		h.refused(h.typing(ana, general, "/release survey "+rel.Ref()), "`/release survey R-17 here`")
+		// Posted before SURVEY_DELAY: the survey opens now, for everyone.
+		mustContain(t, h.cmd(ana, general, "/release survey "+rel.Ref()+" here"), "on its way to this channel")
+		post := h.waitForMessage(inChannel(general), "How satisfied are you with "+rel.Ref())
+		h.surveyDM(ben, rel.ID, "4.0.1")
+		mustContain(t, h.click(dan, post, "4"), "Thank you!", "4/5")
+		mustContain(t, h.click(dan, post, "2"), "Changed", "2/5")
+		sv := h.survey(rel.ID)
+		if got := h.answers(sv.ID); len(got) != 1 || got[dan].Score != 2 {
+			t.Fatalf("answers: %+v", got)
+		}
+
+		h.outboxIdle()
+		h.clock.AdvanceTo(sv.ClosesAt)
+		h.waitForMessage(dmsTo(ana), "Survey of", "1 of 1 invited answered", "average *2.0*/5")
+		h.refused(h.clicking(dan, post, "5"), "is closed", "not recorded")
+		h.refused(h.clicking(ben, h.surveyDM(ben, rel.ID, "4.0.1"), "Not yet"), "is closed")
+		h.refused(h.clicking(ben, h.surveyDM(ben, rel.ID, "4.0.1"), "Add a comment"), "is closed")
+	})
+}
+
+// Two replicas on one PostgreSQL database open each survey once and ask
+// each stakeholder once per release, whichever replica runs the job.
+func TestTwoReplicasSurveyEachPersonOnce(t *testing.T) {
+	if !storagetest.PostgresEnabled() {
+		t.Skipf("%s is not set: several replicas need PostgreSQL", storagetest.PostgresEnv)
+	}
+	slack, db, clk := newSlack(t), storagetest.Fresh(t, "postgres"), &clock{}
+	h := start(t, options{dialect: "postgres", slack: slack, databaseURL: db, clock: clk})
+	start(t, options{dialect: "postgres", slack: slack, databaseURL: db, clock: clk})
+	h.waitFor("two Socket Mode links", func() bool { return slack.Connections() == 2 })
+	mustContain(t, h.cmd(admin, releases, "/release stakeholders add billing "+benM+" "+catM+" "+danM), "Added")
+	var rels []planned
+	for i, verb := range []string{"complete", "fail", "rollback"} {
+		rels = append(rels, h.finished(fmt.Sprintf("5.%d.0", i), verb))
+	}
+	h.outboxIdle()
+	clk.Advance(time.Hour + time.Minute)
+	for _, rel := range rels {
+		for _, u := range []string{ben, cat, dan} {
+			h.waitForMessage(dmsTo(u), "How satisfied are you with "+rel.Ref()+" ")
+		}
+	}
+	h.outboxIdle()
+	for _, rel := range rels {
+		for _, u := range []string{ben, cat, dan} {
+			exactlyOnce(t, u+"'s DMs", slack.As(u).DMs(), "How satisfied are you with "+rel.Ref()+" ")
+		}
+		if n := len(h.outboxRows(rel.ID, "survey_request")); n != 3 {
+			t.Fatalf("%d survey requests for %s, want 3", n, rel.Ref())
+		}
+		if trail := h.auditActions(rel.ID); strings.Count(trail, "survey opened") != 1 {
+			t.Fatalf("%s: %s", rel.Ref(), trail)
+		}
+	}
 }

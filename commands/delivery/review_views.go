@@ -3,6 +3,7 @@ package delivery
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -80,3 +81,24 @@ func ReviewReminderMessage(r *storage.Release) bot.Message {
 func WriteReviewButton(releaseID int64) *slack.ButtonBlockElement {
 	return bot.Button("Write review", ActionWriteReview, strconv.FormatInt(releaseID, 10), bot.StyleDefault)
 }
+
+// OpenActionsNote is what the planner of a service's next release reads
+// about its open follow-up actions, so it starts from what earlier
+// reviews learned; empty when there are none.
+func OpenActionsNote(service string, actions []storage.ReviewAction) string {
+	if len(actions) == 0 {
+		return ""
+	}
+	lines := []string{fmt.Sprintf(":memo: %s has %d open follow-up action%s from earlier reviews:", bot.Escape(service), len(actions), kit.Plural(len(actions)))}
+	for i := range actions {
+		if i == maxNotedActions {
+			lines = append(lines, fmt.Sprintf("…and %d more: `/release actions %s`", len(actions)-maxNotedActions, service))
+			break
+		}
+		lines = append(lines, ActionLine(&actions[i]))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// maxNotedActions is how many open actions the planner's note lists.
+const maxNotedActions = 5

@@ -110,24 +110,6 @@ func LessonsList(reviews []storage.Review, service string, days int) []slack.Blo
 	return kit.PackLines(lines, bot.MaxMessageBlocks)
 }
 
-// OpenActionsNote is the line the planner of a service's next release
-// reads about its open follow-up actions; empty when there are none.
-func OpenActionsNote(ctx context.Context, store *storage.Store, service string) (string, error) {
-	actions, err := store.ReviewActions(ctx, "", service, false)
-	if err != nil || len(actions) == 0 {
-		return "", err
-	}
-	lines := []string{fmt.Sprintf(":memo: %s has %d open follow-up action%s from earlier reviews:", bot.Escape(service), len(actions), kit.Plural(len(actions)))}
-	for i := range actions {
-		if i == 5 {
-			lines = append(lines, fmt.Sprintf("…and %d more: `/release actions %s`", len(actions)-5, service))
-			break
-		}
-		lines = append(lines, delivery.ActionLine(&actions[i]))
-	}
-	return strings.Join(lines, "\n"), nil
-}
-
 // RemindMissing reminds the owners of releases whose review is required
 // and still missing REVIEW_DUE after they finished, once per working day
 // of theirs. It only enqueues under unique keys, so every replica may run
