@@ -151,6 +151,9 @@ func TestSurveyAndReviewAfterARelease(t *testing.T) {
 		mustContain(t, note.Content(), "partly met its success criteria", "Fast rollout", "Alerts were late", "Page on checkout latency", "<@U0BEN>", "due "+due)
 		mustContain(t, h.cmd(ben, releases, "/release actions mine"), "Page on checkout latency", "R-1 billing")
 		mustContain(t, h.cmd(ana, releases, "/release lessons billing"), "Lessons learned: billing", "Alerts were late")
+		mustContain(t, h.cmd(dan, releases, "/release show "+rel.Ref()), "Post-release review", "Page on checkout latency")
+		next := h.plan(ana, "billing 2.4.0", startIn(48*time.Hour), with("type=standard"))
+		mustContain(t, next.Reply, "billing has 1 open follow-up action from earlier reviews", "Page on checkout latency")
 
 		h.outboxIdle()
 		h.clock.AdvanceTo(h.dueAt(rel.ID, "action_due", ben))

@@ -135,9 +135,10 @@ func SurveySummary(r *storage.Release, invited int, answers []storage.SurveyResp
 			comments = append(comments, c)
 		}
 	}
-	avg := "no scores"
+	avg, plainAvg := "no scores", "no scores"
 	if scored > 0 {
-		avg = fmt.Sprintf("average *%.1f*/5", float64(sum)/float64(scored))
+		mean := float64(sum) / float64(scored)
+		avg, plainAvg = fmt.Sprintf("average *%.1f*/5", mean), fmt.Sprintf("average %.1f/5", mean)
 	}
 	head := fmt.Sprintf(":bar_chart: Survey of %s closed: %d of %d invited answered, %s.", kit.Name(r), len(answers), invited, avg)
 	var d []string
@@ -154,6 +155,6 @@ func SurveySummary(r *storage.Release, invited int, answers []storage.SurveyResp
 		lines = append(lines, "*Comments*")
 		lines = append(lines, comments...)
 	}
-	return bot.Message{Text: fmt.Sprintf("Survey of %s closed: %d of %d answered, %s.", kit.PlainName(r), len(answers), invited, strings.Trim(avg, "*")),
+	return bot.Message{Text: fmt.Sprintf("Survey of %s closed: %d of %d answered, %s.", kit.PlainName(r), len(answers), invited, plainAvg),
 		Blocks: kit.PackLines(lines, bot.MaxMessageBlocks)}
 }
