@@ -112,9 +112,11 @@ func (tx *Tx) MakeSurveyPublic(id int64) error {
 }
 
 // Invited reports whether user was sent the survey.
-func (tx *Tx) Invited(surveyID int64, user string) (bool, error) {
+func (tx *Tx) Invited(surveyID int64, user string) (bool, error) { return invited(tx.db, surveyID, user) }
+
+func invited(db *gorm.DB, surveyID int64, user string) (bool, error) {
 	var n int64
-	err := tx.db.Model(&SurveyInvite{}).Where("survey_id = ? AND user_id = ?", surveyID, user).Count(&n).Error
+	err := db.Model(&SurveyInvite{}).Where("survey_id = ? AND user_id = ?", surveyID, user).Count(&n).Error
 	return n > 0, translate(err, "read invitation")
 }
 
@@ -287,7 +289,5 @@ func (s *Store) Survey(ctx context.Context, id int64) (*Survey, error) {
 
 // IsInvited reports whether user was sent the survey.
 func (s *Store) IsInvited(ctx context.Context, surveyID int64, user string) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&SurveyInvite{}).Where("survey_id = ? AND user_id = ?", surveyID, user).Count(&n).Error
-	return n > 0, translate(err, "read invitation")
+	return invited(s.db.WithContext(ctx), surveyID, user)
 }

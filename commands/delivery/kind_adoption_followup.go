@@ -28,11 +28,7 @@ func FollowUpAdoption(r *storage.Release, s *storage.Survey, user string, at tim
 }
 
 func (adoptionFollowUpKind) Render(ctx context.Context, rs *Resolver, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
-	s, err := rs.d.Store.SurveyOf(ctx, r.ID)
-	if err != nil {
-		return reminders.Delivery{}, err
-	}
-	resp, err := rs.d.Store.SurveyResponse(ctx, s.ID, m.Channel)
+	s, resp, err := rs.surveyAnswer(ctx, r.ID, m.Channel)
 	if err != nil {
 		return reminders.Delivery{}, err
 	}

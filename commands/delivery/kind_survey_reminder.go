@@ -25,16 +25,12 @@ func RemindStakeholder(r *storage.Release, s *storage.Survey, user string) *stor
 }
 
 func (surveyReminderKind) Render(ctx context.Context, rs *Resolver, m *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
-	s, err := rs.d.Store.SurveyOf(ctx, r.ID)
+	s, resp, err := rs.surveyAnswer(ctx, r.ID, m.Channel)
 	if err != nil {
 		return reminders.Delivery{}, err
 	}
 	if !rs.d.Now().Before(s.ClosesAt) {
 		return reminders.Delivery{Drop: "the survey closed"}, nil
-	}
-	resp, err := rs.d.Store.SurveyResponse(ctx, s.ID, m.Channel)
-	if err != nil {
-		return reminders.Delivery{}, err
 	}
 	if resp != nil {
 		return reminders.Delivery{Drop: "they answered"}, nil

@@ -53,3 +53,14 @@ func (surveyRequestKind) Render(ctx context.Context, rs *Resolver, m *storage.Ou
 func personal(channel string) bool {
 	return strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W")
 }
+
+// surveyAnswer reads a release's survey and user's answer to it (nil
+// before they answered).
+func (rs *Resolver) surveyAnswer(ctx context.Context, releaseID int64, user string) (*storage.Survey, *storage.SurveyResponse, error) {
+	s, err := rs.d.Store.SurveyOf(ctx, releaseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := rs.d.Store.SurveyResponse(ctx, s.ID, user)
+	return s, resp, err
+}

@@ -30,11 +30,7 @@ func (surveyUpdateKind) Render(ctx context.Context, rs *Resolver, m *storage.Out
 	if sent == nil {
 		return wait, err
 	}
-	s, err := rs.d.Store.SurveyOf(ctx, r.ID)
-	if err != nil {
-		return reminders.Delivery{}, err
-	}
-	resp, err := rs.d.Store.SurveyResponse(ctx, s.ID, m.Channel)
+	s, resp, err := rs.surveyAnswer(ctx, r.ID, m.Channel)
 	if err != nil {
 		return reminders.Delivery{}, err
 	}

@@ -74,10 +74,9 @@ func (s *Service) openForm(ctx context.Context, req *bot.Request, r *storage.Rel
 // owners will be reminded on their due dates, and the release no longer
 // needs a retroactive review.
 func (s *Service) SubmitReview(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	idText, channel, _ := strings.Cut(req.View.PrivateMetadata, "|")
-	id, err := strconv.ParseInt(idText, 10, 64)
+	id, channel, err := kit.ParseRowMetadata(req.View.PrivateMetadata, "review")
 	if err != nil {
-		return nil, fmt.Errorf("review modal metadata %q: %w", req.View.PrivateMetadata, err)
+		return nil, err
 	}
 	r, err := s.Store.Release(ctx, id)
 	if err != nil {

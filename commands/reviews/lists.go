@@ -128,7 +128,7 @@ func (s *Service) RemindMissing(ctx context.Context) error {
 			continue
 		}
 		local := now.In(s.Dir.Location(ctx, r.OwnerID))
-		if !release.ReviewReminderDue(*r.FinishedAt, now, s.Config.Feedback.ReviewDue, local) {
+		if !release.ReviewReminderDue(*r.FinishedAt, now, s.Config.ReviewDue, local) {
 			continue
 		}
 		ok, err := s.Store.Enqueue(ctx, delivery.RemindReview(r, local.Format("2006-01-02")))

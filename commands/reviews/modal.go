@@ -73,7 +73,7 @@ func reviewModal(r *storage.Release, rv *storage.Review, channel string) slack.M
 		Title:           bot.PlainText("Review "+r.HumanID(), bot.MaxModalTitle),
 		Submit:          bot.PlainText("Save", bot.MaxModalTitle),
 		Close:           bot.PlainText("Cancel", bot.MaxModalTitle),
-		PrivateMetadata: strconv.FormatInt(r.ID, 10) + "|" + channel,
+		PrivateMetadata: kit.RowMetadata(r.ID, channel),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }

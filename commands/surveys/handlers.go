@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -109,7 +108,7 @@ func (s *Service) afterAnswer(tx *storage.Tx, r *storage.Release, sv *storage.Su
 		}
 	}
 	if release.Adoption(resp.Adoption) == release.AdoptionNotYet {
-		_, err := tx.Enqueue(delivery.FollowUpAdoption(r, sv, resp.UserID, now.Add(s.Config.Feedback.AdoptionFollowUp)))
+		_, err := tx.Enqueue(delivery.FollowUpAdoption(r, sv, resp.UserID, now.Add(s.Config.AdoptionFollowUp)))
 		return err
 	}
 	return nil
@@ -210,10 +209,9 @@ func (s *Service) Comment(ctx context.Context, req *bot.Request) (*bot.Response,
 
 // SubmitComment saves the comment typed in the form.
 func (s *Service) SubmitComment(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	idText, channel, _ := strings.Cut(req.View.PrivateMetadata, "|")
-	id, err := strconv.ParseInt(idText, 10, 64)
+	id, channel, err := kit.ParseRowMetadata(req.View.PrivateMetadata, "comment")
 	if err != nil {
-		return nil, fmt.Errorf("comment modal metadata %q: %w", req.View.PrivateMetadata, err)
+		return nil, err
 	}
 	text := strings.TrimSpace(req.View.State.Values["comment"]["comment"].Value)
 	if n := len([]rune(text)); n > maxComment {
@@ -243,7 +241,7 @@ func commentModal(r *storage.Release, surveyID int64, channel, current string) s
 		Title:           bot.PlainText("Comment on "+r.HumanID(), bot.MaxModalTitle),
 		Submit:          bot.PlainText("Save", bot.MaxModalTitle),
 		Close:           bot.PlainText("Cancel", bot.MaxModalTitle),
-		PrivateMetadata: strconv.FormatInt(surveyID, 10) + "|" + channel,
+		PrivateMetadata: kit.RowMetadata(surveyID, channel),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			bot.Section(bot.Escape(delivery.SurveyQuestion(r))),
 			slack.NewInputBlock("comment", bot.PlainText("Comment", 2000), nil, input),

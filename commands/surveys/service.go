@@ -63,7 +63,7 @@ func (s *Service) open(ctx context.Context, r *storage.Release) (*storage.Survey
 		return nil, err
 	}
 	return kit.InTx(ctx, s.Deps, func(tx *storage.Tx, now time.Time) (*storage.Survey, error) {
-		sv := &storage.Survey{ReleaseID: r.ID, OpenedAt: now, ClosesAt: now.Add(s.Config.Feedback.SurveyOpenFor)}
+		sv := &storage.Survey{ReleaseID: r.ID, OpenedAt: now, ClosesAt: now.Add(s.Config.SurveyOpenFor)}
 		invited := make([]string, 0, len(holders))
 		for _, h := range holders {
 			invited = append(invited, h.UserID)
