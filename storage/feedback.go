@@ -112,7 +112,9 @@ func (tx *Tx) MakeSurveyPublic(id int64) error {
 }
 
 // Invited reports whether user was sent the survey.
-func (tx *Tx) Invited(surveyID int64, user string) (bool, error) { return invited(tx.db, surveyID, user) }
+func (tx *Tx) Invited(surveyID int64, user string) (bool, error) {
+	return invited(tx.db, surveyID, user)
+}
 
 func invited(db *gorm.DB, surveyID int64, user string) (bool, error) {
 	var n int64
