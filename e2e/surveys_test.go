@@ -132,7 +132,8 @@ func TestSurveyAndReviewAfterARelease(t *testing.T) {
 			"Yes: 1 · Not yet: 1 · No: 0", "Checkout is &lt;faster&gt;")
 		mustNotContain(t, summary.Content(), "<@U0DAN>")
 		h.waitForMessage(dmsTo(ana), "Survey of", "3 of 4 invited answered")
-		h.refused(h.clicking(ben, h.current(benDM), "1"), "survey of", "is closed", "not recorded")
+		h.waitUntilShows(benDM, "This survey is closed", "Your answer: 5/5")
+		h.refused(h.clicking(admin, h.waitForMessage(dmsTo(admin), "A reminder:"), "1"), "survey of", "is closed", "not recorded")
 
 		// The review, with one action for ben due tomorrow in his zone.
 		if _, err := h.slack.As(ana).Click(h.ctx(), h.current(ann), "Write review"); err != nil {
@@ -214,8 +215,9 @@ func TestSurveyRefusals(t *testing.T) {
 		h.clock.AdvanceTo(sv.ClosesAt)
 		h.waitForMessage(dmsTo(ana), "Survey of", "1 of 1 invited answered", "average *2.0*/5")
 		h.refused(h.clicking(dan, post, "5"), "is closed", "not recorded")
-		h.refused(h.clicking(ben, h.surveyDM(ben, rel.ID, "4.0.1"), "Not yet"), "is closed")
-		h.refused(h.clicking(ben, h.surveyDM(ben, rel.ID, "4.0.1"), "Add a comment"), "is closed")
+		h.refused(h.clicking(ben, post, "Not yet"), "is closed")
+		h.refused(h.clicking(ben, post, "Add a comment"), "is closed")
+		h.waitUntilShows(h.surveyDM(ben, rel.ID, "4.0.1"), "This survey is closed")
 	})
 }
 

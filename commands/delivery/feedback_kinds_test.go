@@ -16,7 +16,7 @@ func TestFeedbackConstructors(t *testing.T) {
 	a := &storage.ReviewAction{ID: 9, ReleaseID: 7, OwnerID: "U2", DueOn: "2026-12-01"}
 	msgs := []*storage.OutboxMessage{
 		AskStakeholder(r, s, "U2"), PostSurvey(r, s, "C2"), UpdateSurvey(7, 2, "U2", 1), RemindStakeholder(r, s, "U2"),
-		FollowUpAdoption(r, s, "U2", time.Unix(7200, 0)), PostReview(r, rv), RemindReview(r, "2026-12-01"), RemindAction(a, time.Unix(0, 0)),
+		FollowUpAdoption(r, s, "U2", time.Unix(7200, 0)), CloseSurveyDM(r, s, "U2"), PostReview(r, rv), RemindReview(r, "2026-12-01"), RemindAction(a, time.Unix(0, 0)),
 	}
 	msgs = append(msgs, SummarizeSurvey(r, s)...)
 	keys := map[string]bool{}

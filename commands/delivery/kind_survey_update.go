@@ -11,7 +11,7 @@ import (
 const surveyUpdateName = "survey_update"
 
 // surveyUpdateKind shows a stakeholder's survey DM with their current
-// answer, after they answered or changed it, or closed once the survey
+// answer, after they answered or changed it, and closed once the survey
 // closed. It waits for the DM it updates.
 type surveyUpdateKind struct{}
 

@@ -37,6 +37,7 @@ var kinds = registry(
 	adminAlertKind{},
 	surveyRequestKind{},
 	surveyUpdateKind{},
+	surveyCloseKind{},
 	surveyReminderKind{},
 	adoptionFollowUpKind{},
 	surveySummaryKind{},

@@ -73,7 +73,7 @@ func (s *Service) open(ctx context.Context, r *storage.Release) (*storage.Survey
 			return nil, err
 		}
 		for _, u := range invited {
-			for _, m := range []*storage.OutboxMessage{delivery.AskStakeholder(r, sv, u), delivery.RemindStakeholder(r, sv, u)} {
+			for _, m := range []*storage.OutboxMessage{delivery.AskStakeholder(r, sv, u), delivery.RemindStakeholder(r, sv, u), delivery.CloseSurveyDM(r, sv, u)} {
 				if _, err := tx.Enqueue(m); err != nil {
 					return nil, err
 				}
