@@ -3,13 +3,10 @@ package commands
 import (
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
-	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
-	"github.com/releasebot/releasebot/commands/reviews"
-	"github.com/releasebot/releasebot/commands/surveys"
 )
 
 // route is one entry of the table: a subcommand (with its help), a
@@ -31,7 +28,7 @@ type route struct {
 // in that capability's package.
 func (c *Commands) routes() []route {
 	p, f, l, a, s, h, o := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home, c.outbox
-	return []route{
+	return append([]route{
 		// planning/handlers.go
 		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
 		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
@@ -82,26 +79,11 @@ func (c *Commands) routes() []route {
 		{Command: "stakeholders remove", Usage: "<service> <@user> …", Summary: "Remove stakeholders of a service.", Handler: s.StakeholdersRemove},
 		{Command: "stakeholders list", Usage: "<service>", Summary: "List a service's stakeholders.", Handler: s.StakeholdersList},
 
-		// surveys/service.go, surveys/handlers.go
-		{Command: "survey", Usage: "<id> here", Summary: "Post a finished release's satisfaction survey in this channel, where anyone may answer.", Handler: c.Surveys.Survey},
-		{Action: delivery.ActionSurveyScore, Handler: c.Surveys.Score},
-		{Action: delivery.ActionSurveyAdoption, Handler: c.Surveys.Adoption},
-		{Action: delivery.ActionSurveyFollowUp, Handler: c.Surveys.FollowUp},
-		{Action: delivery.ActionSurveyComment, Handler: c.Surveys.Comment},
-		{Submission: surveys.CallbackComment, Handler: c.Surveys.SubmitComment},
-		// reviews/handlers.go, reviews/lists.go
-		{Command: "review", Usage: "<id>", Summary: "Write or edit the post-release review of a finished release.", Handler: c.Reviews.Review},
-		{Command: "actions", Usage: "[mine|<service>]", Summary: "Open follow-up actions from reviews, with their Done buttons.", Handler: c.Reviews.Actions},
-		{Command: "lessons", Usage: "[service] [days=<n>]", Summary: "What recent post-release reviews learned.", Handler: c.Reviews.Lessons},
-		{Action: delivery.ActionWriteReview, Handler: c.Reviews.WriteReview},
-		{Action: delivery.ActionActionDone, Handler: c.Reviews.Done},
-		{Submission: reviews.CallbackReview, Handler: c.Reviews.SubmitReview},
-
 		// home/handlers.go
 		{Event: home.EventOpened, Handler: h.Opened},
 
 		// outboxadmin/handlers.go
 		{Command: "outbox failed", Usage: "[page]", Section: outboxadmin.Section, Summary: "Messages Slack refused for good, most recent first.", Handler: o.Failed},
 		{Command: "outbox retry", Usage: "<id|all>", Section: outboxadmin.Section, Summary: "Send failed messages again, once what Slack refused is fixed.", Handler: o.Retry},
-	}
+	}, c.feedbackRoutes()...)
 }
