@@ -116,7 +116,11 @@ func TestSurveyAndReviewAfterARelease(t *testing.T) {
 
 		// The one who did not answer is reminded once, two days later.
 		h.outboxIdle()
-		h.clock.AdvanceTo(h.dueAt(rel.ID, "survey_reminder", admin))
+		remindAt := h.dueAt(rel.ID, "survey_reminder", admin)
+		if !remindAt.Equal(sv.OpenedAt.Add(48 * time.Hour)) {
+			t.Fatalf("the reminder is due %s, want two days after %s", remindAt, sv.OpenedAt)
+		}
+		h.clock.AdvanceTo(remindAt)
 		h.waitForMessage(dmsTo(admin), "A reminder:", "How satisfied are you with R-")
 		h.outboxIdle()
 		for _, u := range []string{ben, cat, dan} {
@@ -222,14 +226,15 @@ func TestSurveyRefusals(t *testing.T) {
 }
 
 // Two replicas on one PostgreSQL database open each survey once and ask
-// each stakeholder once per release, whichever replica runs the job.
+// each stakeholder once per release, whichever replica runs the job, and
+// a replica's restart asks nobody again.
 func TestTwoReplicasSurveyEachPersonOnce(t *testing.T) {
 	if !storagetest.PostgresEnabled() {
 		t.Skipf("%s is not set: several replicas need PostgreSQL", storagetest.PostgresEnv)
 	}
 	slack, db, clk := newSlack(t), storagetest.Fresh(t, "postgres"), &clock{}
 	h := start(t, options{dialect: "postgres", slack: slack, databaseURL: db, clock: clk})
-	start(t, options{dialect: "postgres", slack: slack, databaseURL: db, clock: clk})
+	second := start(t, options{dialect: "postgres", slack: slack, databaseURL: db, clock: clk})
 	h.waitFor("two Socket Mode links", func() bool { return slack.Connections() == 2 })
 	mustContain(t, h.cmd(admin, releases, "/release stakeholders add billing "+benM+" "+catM+" "+danM), "Added")
 	var rels []planned
@@ -243,6 +248,12 @@ func TestTwoReplicasSurveyEachPersonOnce(t *testing.T) {
 			h.waitForMessage(dmsTo(u), "How satisfied are you with "+rel.Ref()+" ")
 		}
 	}
+	h.outboxIdle()
+	// A replica restarts: the jobs run again and ask nobody twice.
+	second.stop()
+	start(t, options{dialect: "postgres", slack: slack, databaseURL: db, clock: clk})
+	h.waitFor("two Socket Mode links again", func() bool { return slack.Connections() == 2 })
+	clk.Advance(time.Minute)
 	h.outboxIdle()
 	for _, rel := range rels {
 		for _, u := range []string{ben, cat, dan} {
