@@ -19,7 +19,9 @@ import (
 	"github.com/releasebot/releasebot/commands/lifecycle"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
+	"github.com/releasebot/releasebot/commands/reviews"
 	"github.com/releasebot/releasebot/commands/subscriptions"
+	"github.com/releasebot/releasebot/commands/surveys"
 	"github.com/releasebot/releasebot/config"
 	"github.com/releasebot/releasebot/storage"
 )
@@ -48,6 +50,10 @@ type Commands struct {
 	Jobs *digest.Service
 	// Resolver renders outbox messages when they are delivered.
 	Resolver *delivery.Resolver
+	// Surveys and Reviews serve their commands and run their scheduled
+	// jobs: opening due surveys, reminding of missing reviews.
+	Surveys *surveys.Service
+	Reviews *reviews.Service
 }
 
 // New builds every capability.
@@ -58,6 +64,7 @@ func New(o Options) *Commands {
 	return &Commands{
 		planning: planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
+		Surveys: surveys.New(d), Reviews: reviews.New(d),
 	}
 }
 

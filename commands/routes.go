@@ -28,7 +28,7 @@ type route struct {
 // in that capability's package.
 func (c *Commands) routes() []route {
 	p, f, l, a, s, h, o := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home, c.outbox
-	return []route{
+	return append([]route{
 		// planning/handlers.go
 		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
 		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
@@ -85,5 +85,5 @@ func (c *Commands) routes() []route {
 		// outboxadmin/handlers.go
 		{Command: "outbox failed", Usage: "[page]", Section: outboxadmin.Section, Summary: "Messages Slack refused for good, most recent first.", Handler: o.Failed},
 		{Command: "outbox retry", Usage: "<id|all>", Section: outboxadmin.Section, Summary: "Send failed messages again, once what Slack refused is fixed.", Handler: o.Retry},
-	}
+	}, c.feedbackRoutes()...)
 }

@@ -46,6 +46,14 @@ func populate(t *testing.T, s *storage.Store) {
 	for _, v := range rows[1:] {
 		must(v)
 	}
+	// Surveys and reviews (migration 20).
+	sv := &storage.Survey{ReleaseID: r.ID, OpenedAt: at, ClosesAt: at.Add(time.Hour)}
+	must(sv)
+	must(&storage.SurveyInvite{SurveyID: sv.ID, UserID: "USTAKE"})
+	must(&storage.SurveyResponse{SurveyID: sv.ID, UserID: "USTAKE", Score: 4, AnsweredAt: at, UpdatedAt: at})
+	rv := &storage.Review{ReleaseID: r.ID, AuthorID: "UOWNER", Criteria: "yes", CreatedAt: at, UpdatedAt: at}
+	must(rv)
+	must(&storage.ReviewAction{ReviewID: rv.ID, ReleaseID: r.ID, Service: "billing", Text: "Alert", OwnerID: "UANA", DueOn: "2026-03-05"})
 }
 
 // rowCounts counts the rows of every table, goose's version table included.

@@ -23,6 +23,9 @@ func announcementWithButtons(r *storage.Release, progress string, round *storage
 	if round != nil {
 		msg.Blocks = append(msg.Blocks, kit.DecisionButtons(round.ID, "-channel"))
 	}
+	if st := release.Status(r.Status); st.Finished() && st != release.StatusCancelled {
+		msg.Blocks = append(msg.Blocks, bot.Actions("review", WriteReviewButton(r.ID)))
+	}
 	return msg
 }
 

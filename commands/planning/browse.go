@@ -124,6 +124,9 @@ func (s *Service) Show(ctx context.Context, req *bot.Request) (*bot.Response, er
 		progress = fmt.Sprintf("approval round %d: %s", round.Number, kit.ProgressText(round))
 	}
 	blocks := kit.Card(r, progress)
+	if blocks, err = s.withReview(ctx, r, blocks); err != nil {
+		return nil, err
+	}
 	blocks = append(blocks, bot.Context(fmt.Sprintf("`/release audit %s` shows its full history.", r.HumanID())))
 	return &bot.Response{Text: kit.CardText(r), Blocks: blocks}, nil
 }
