@@ -39,6 +39,8 @@ type plan struct {
 	Rollback    string
 	Reason      string
 	Components  []storage.ReleaseComponent
+	// Fixes is the release a hotfix repairs (fixes=R-12), 0 for none.
+	Fixes release.ID
 }
 
 // End is when the planned release ends.
@@ -90,9 +92,9 @@ type parseContext struct {
 	Environments []string
 }
 
-var newOptions = []string{"env", "type", "risk", "duration", "owner", "title", "impact", "rollback", "components", "reason"}
+var newOptions = []string{"env", "type", "risk", "duration", "owner", "title", "impact", "rollback", "components", "reason", "fixes"}
 
-const newUsage = "`/release new <service> <version> <YYYY-MM-DD> <HH:MM> [env=… type=… risk=… duration=… owner=@… title=\"…\" impact=\"…\" rollback=\"…\" components=\"api@2.3.0,…\" reason=\"…\"]`"
+const newUsage = "`/release new <service> <version> <YYYY-MM-DD> <HH:MM> [env=… type=… risk=… duration=… owner=@… title=\"…\" impact=\"…\" rollback=\"…\" components=\"api@2.3.0,…\" reason=\"…\" fixes=R-12]`"
 
 // parseNew reads `/release new <service> <version> <date> <time> [key=value…]`.
 func parseNew(text string, pc parseContext) (plan, fieldErrors) {
@@ -147,6 +149,13 @@ func parseNew(text string, pc parseContext) (plan, fieldErrors) {
 			fe.add("owner", "owner: %s.", err)
 		} else {
 			p.Owner = u
+		}
+	}
+	if args.Has("fixes") {
+		if id, err := release.ParseID(args.Get("fixes")); err != nil {
+			fe.add("fixes", "fixes: %s.", err)
+		} else {
+			p.Fixes = id
 		}
 	}
 	if args.Has("components") {
