@@ -210,3 +210,21 @@ func (tx *Tx) KeepAnswer(k *IdempotencyKey) error {
 	k.CreatedAt = tx.Now()
 	return translate(tx.db.Create(k).Error, "store idempotency key")
 }
+
+// ReleaseByVersion finds the release of service's version in env that a
+// pipeline speaks of: the newest one that was not cancelled or rejected.
+func (s *Store) ReleaseByVersion(ctx context.Context, service, version, env string) (*Release, error) {
+	var r Release
+	err := s.db.WithContext(ctx).Where("service = ? AND version = ? AND environment = ? AND status NOT IN ?", service, version, env, []string{"cancelled", "rejected"}).
+		Order("id DESC").Take(&r).Error
+	if err != nil {
+		return nil, translate(err, "find release by version")
+	}
+	return &r, nil
+}
+
+// KeepAnswer stores an API answer under its Idempotency-Key; a key kept
+// already is ErrDuplicate.
+func (s *Store) KeepAnswer(ctx context.Context, k *IdempotencyKey) error {
+	return s.InTx(ctx, func(tx *Tx) error { return tx.KeepAnswer(k) })
+}

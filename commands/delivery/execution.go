@@ -25,3 +25,10 @@ func ThreadLine(tx *storage.Tx, r *storage.Release, ev Event, ref, line string) 
 	})
 	return err
 }
+
+// UpdateAnnouncementFor updates r's announcement after a change that
+// keeps its revision (a check's result): ref makes the key unique.
+func UpdateAnnouncementFor(tx *storage.Tx, r *storage.Release, ev Event, ref string) error {
+	_, err := tx.Enqueue(update(announcementUpdateName, fmt.Sprintf("announce-%s:%d:%s", ev, r.ID, ref), r.ID, nil))
+	return err
+}

@@ -69,7 +69,7 @@ func (s *Service) RecordCheck(ctx context.Context, id int64, c Check) (Moved, er
 		if err := delivery.ThreadLine(tx, r, delivery.EvCheck, ref, line); err != nil {
 			return Moved{}, err
 		}
-		return Moved{Release: r, Changed: true}, delivery.UpdateAnnouncement(tx, r)
+		return Moved{Release: r, Changed: true}, delivery.UpdateAnnouncementFor(tx, r, delivery.EvCheck, ref)
 	})
 }
 

@@ -156,8 +156,12 @@ func (s *Service) Execute(ctx context.Context, id int64, m Move) (Moved, error) 
 		if release.Status(r.Status) == m.To {
 			return Moved{Release: r}, nil
 		}
-		if err := release.CheckTransition(release.Status(r.Status), m.To); err != nil {
-			return Moved{}, err
+		// A pipeline's start hears every reason of the gate at once, its
+		// status included; anything else is refused by the lifecycle first.
+		if !m.Pipeline || m.To != release.StatusInProgress {
+			if err := release.CheckTransition(release.Status(r.Status), m.To); err != nil {
+				return Moved{}, err
+			}
 		}
 		if m.To == release.StatusInProgress {
 			reasons, err := s.gateReasons(tx, r, required, m.Pipeline)
