@@ -83,3 +83,6 @@ func (c *Commands) Register(r *bot.Router) {
 
 // Execution is the capability the pipeline API (package httpapi) calls.
 func (c *Commands) Execution() *execution.Service { return c.execution }
+
+// Planning is the capability the pipeline API plans releases with.
+func (c *Commands) Planning() *planning.Service { return c.planning }

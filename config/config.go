@@ -41,6 +41,7 @@ type env struct {
 	DigestCron      string `envconfig:"DIGEST_CRON" default:"0 9 * * MON" desc:"Cron schedule (in DEFAULT_TIMEZONE) of the weekly digest of the next 7 days."`
 	Workers         string `envconfig:"WORKERS" default:"16" desc:"Envelopes handled at once; more wait in a queue and are still acknowledged in time."`
 	ShutdownTimeout string `envconfig:"SHUTDOWN_TIMEOUT" default:"10s" desc:"How long a shutdown waits for work in flight."`
+	SuccessWindow   string `envconfig:"SUCCESS_WINDOW" default:"7d" desc:"A release with an incident or a hotfix linked within this time after it finished did not succeed, e.g. 7d or 72h."`
 }
 
 // Config is the validated configuration.
@@ -60,6 +61,7 @@ type Config struct {
 	DigestCron      string
 	Workers         int
 	ShutdownTimeout time.Duration
+	SuccessWindow   time.Duration
 }
 
 // Secret is a string that never prints itself, so that a token in a logged
@@ -251,6 +253,7 @@ func (raw env) parse() (Config, error) {
 		cfg.ShutdownTimeout = d
 	}
 
+	cfg.SuccessWindow = parseSuccessWindow(raw.SuccessWindow, add)
 	if len(problems) > 0 {
 		return Config{}, problems
 	}

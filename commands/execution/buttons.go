@@ -83,6 +83,11 @@ func (s *Service) openMove(ctx context.Context, req *bot.Request, action string)
 	if err := release.CheckTransition(release.Status(r.Status), b.to); err != nil {
 		return nil, kit.Refusal(r, err)
 	}
+	if b.to == release.StatusInProgress {
+		if err := s.checksPassed(ctx, r); err != nil {
+			return nil, err
+		}
+	}
 	view := moveModal(r, action, b, req.ChannelID)
 	if _, err := s.API.OpenView(ctx, req.TriggerID, view); err != nil {
 		return nil, fmt.Errorf("open %s modal: %w", b.verb, err)
@@ -202,4 +207,22 @@ func (s *Service) MarkPassed(ctx context.Context, req *bot.Request) (*bot.Respon
 		return bot.Reply("`%s` had already passed for %s.", name, kit.Name(r)), nil
 	}
 	return bot.Reply(":white_check_mark: Marked `%s` passed for %s.", name, kit.Name(r)), nil
+}
+
+// checksPassed refuses, before the modal opens, a start whose readiness
+// checks have not all passed; the submission checks again, in its
+// transaction.
+func (s *Service) checksPassed(ctx context.Context, r *storage.Release) error {
+	required, err := s.RequiredChecks(ctx, r)
+	if err != nil || len(required) == 0 {
+		return err
+	}
+	cs, err := s.Store.Checks(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	if err := release.ChecksPassed(required, results(cs)); err != nil {
+		return Words(r, &Refused{Reasons: []error{err}})
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/release"
@@ -37,7 +38,7 @@ func liveView(live []storage.LiveVersion, service, env string) string {
 
 // Evidence is what /release show adds about a release's execution: its
 // checks, downtime and pipeline run, incidents and hotfix links.
-func Evidence(r *storage.Release, checks []storage.ReadinessCheck, required []string, incidents []storage.Incident, hotfixes []storage.Release) []string {
+func Evidence(r *storage.Release, checks []storage.ReadinessCheck, required []string, incidents []storage.Incident, hotfixes []storage.Release, window time.Duration) []string {
 	var lines []string
 	if len(required) > 0 || len(checks) > 0 {
 		var parts []string
@@ -85,11 +86,36 @@ func Evidence(r *storage.Release, checks []storage.ReadinessCheck, required []st
 	for _, h := range hotfixes {
 		lines = append(lines, fmt.Sprintf(":adhesive_bandage: Hotfix %s %s %s (%s)", h.HumanID(), bot.Escape(h.Service), bot.Escape(h.Version), release.Status(h.Status).Label()))
 	}
+	if line := outcome(r, incidents, hotfixes, window); line != "" {
+		lines = append(lines, line)
+	}
 	return lines
 }
 
+// outcome says whether a finished release succeeded, by release.Succeeded.
+func outcome(r *storage.Release, incidents []storage.Incident, hotfixes []storage.Release, window time.Duration) string {
+	st := release.Status(r.Status)
+	if r.FinishedAt == nil || st == release.StatusCancelled || window == 0 {
+		return ""
+	}
+	var problems []time.Time
+	for _, i := range incidents {
+		problems = append(problems, i.CreatedAt)
+	}
+	for _, h := range hotfixes {
+		problems = append(problems, h.CreatedAt)
+	}
+	if release.Succeeded(st, *r.FinishedAt, problems, window) {
+		return fmt.Sprintf("*Outcome*: succeeded (no incident or hotfix linked within %s of its end)", release.FormatDuration(window))
+	}
+	if st == release.StatusCompleted {
+		return fmt.Sprintf("*Outcome*: did not succeed: an incident or hotfix was linked within %s of its end", release.FormatDuration(window))
+	}
+	return "*Outcome*: did not succeed: it " + st.Label()
+}
+
 // ShowLines reads and renders what /release show adds about r's execution.
-func ShowLines(ctx context.Context, store *storage.Store, r *storage.Release) ([]string, error) {
+func ShowLines(ctx context.Context, store *storage.Store, r *storage.Release, window time.Duration) ([]string, error) {
 	var required []string
 	p, err := store.Policy(ctx, r.Type, r.Environment)
 	if err != nil {
@@ -112,5 +138,5 @@ func ShowLines(ctx context.Context, store *storage.Store, r *storage.Release) ([
 	if err != nil {
 		return nil, err
 	}
-	return Evidence(r, checks, required, incidents, hotfixes), nil
+	return Evidence(r, checks, required, incidents, hotfixes, window), nil
 }

@@ -125,7 +125,7 @@ func (s *Service) Show(ctx context.Context, req *bot.Request) (*bot.Response, er
 		progress = fmt.Sprintf("approval round %d: %s", round.Number, kit.ProgressText(round))
 	}
 	blocks := kit.Card(r, progress)
-	evidence, err := execution.ShowLines(ctx, s.Store, r)
+	evidence, err := execution.ShowLines(ctx, s.Store, r, s.Config.SuccessWindow)
 	if err != nil {
 		return nil, err
 	}

@@ -108,6 +108,13 @@ func parseNew(text string, pc parseContext) (plan, fieldErrors) {
 		fe.add("", "I need a service, a version, a date and a time, in that order: %s", newUsage)
 		return plan{}, fe
 	}
+	return fromArgs(args, pc)
+}
+
+// fromArgs reads a release from the words of /release new, however they
+// came: typed, or the fields of the pipeline API.
+func fromArgs(args kit.Args, pc parseContext) (plan, fieldErrors) {
+	var fe fieldErrors
 	p := plan{
 		Service: strings.ToLower(args.Positional[0]), Version: args.Positional[1],
 		Environment: firstNonEmpty(args.Get("env"), defaultEnv(pc.Environments)),
