@@ -32,7 +32,7 @@ func TestExecutionInSlack(t *testing.T) {
 		h.setPolicy("normal env=production approvers=" + benM + " required=1 checks=staging-verified")
 
 		// 2.3.0 goes live first, by the buttons.
-		first := h.plan(ana, "payments 2.3.0", startIn(time.Hour))
+		first := h.plan(ana, "payments 2.3.0", startIn(2*time.Hour))
 		h.approve(ben, first.ID)
 		ann1 := h.announcement(releases, first.ID, "Mark passed: staging-verified")
 		h.refused(h.clicking(ana, ann1, "Start"), "can't start yet", "still waiting for staging-verified", "Nothing was changed")
