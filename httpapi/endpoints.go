@@ -214,7 +214,7 @@ func (e *Endpoints) checks(ctx context.Context, c *Call) Answer {
 		return Answer{http.StatusBadRequest, errorBody(err.Error())}
 	}
 	fields := map[string]string{}
-	in.Ref.check(fields)
+	in.check(fields)
 	if err := release.ValidateCheckName(in.Name); err != nil {
 		fields["name"] = err.Error()
 	}
@@ -250,7 +250,7 @@ func (e *Endpoints) incidents(ctx context.Context, c *Call) Answer {
 		return Answer{http.StatusBadRequest, errorBody(err.Error())}
 	}
 	fields := map[string]string{}
-	in.Ref.check(fields)
+	in.check(fields)
 	if s := strings.TrimSpace(in.Summary); s == "" || utf8.RuneCountInString(s) > 500 {
 		fields["summary"] = "say what happened, in at most 500 characters"
 	}
