@@ -17,8 +17,8 @@ import (
 
 // Executor is what the endpoints ask of the execution capability.
 type Executor interface {
-	Gate(ctx context.Context, id int64) (*storage.Release, []error, error)
-	Execute(ctx context.Context, id int64, m execution.Move) (execution.Moved, error)
+	Gate(ctx context.Context, r *storage.Release) ([]error, error)
+	Execute(ctx context.Context, r *storage.Release, m execution.Move) (execution.Moved, error)
 	RecordCheck(ctx context.Context, id int64, c execution.Check) (execution.Moved, error)
 	LinkIncident(ctx context.Context, id int64, in execution.Incident) (*storage.Incident, *storage.Release, error)
 }
@@ -126,7 +126,7 @@ func (e *Endpoints) gate(ctx context.Context, c *Call) Answer {
 	if ans != nil {
 		return *ans
 	}
-	r, reasons, err := e.Exec.Gate(ctx, r.ID)
+	reasons, err := e.Exec.Gate(ctx, r)
 	if err != nil {
 		return *e.fail(ctx, err)
 	}
@@ -192,7 +192,7 @@ func (e *Endpoints) deployments(ctx context.Context, c *Call) Answer {
 	if ans != nil {
 		return *ans
 	}
-	moved, err := e.Exec.Execute(ctx, r.ID, execution.Move{
+	moved, err := e.Exec.Execute(ctx, r, execution.Move{
 		Actor: c.Actor(), To: statuses[d.Status], Downtime: d.Downtime, URL: d.URL, Commit: d.Commit, Note: d.Note, Pipeline: true,
 	})
 	if err != nil {

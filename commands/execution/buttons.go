@@ -131,7 +131,7 @@ func (s *Service) SubmitMove(ctx context.Context, req *bot.Request) (*bot.Respon
 	if err != nil {
 		return nil, err
 	}
-	moved, err := s.Execute(ctx, id, m)
+	moved, err := s.Execute(ctx, current, m)
 	if err != nil {
 		err = Words(current, err)
 		if msg, ok := bot.UserMessage(err); ok {

@@ -113,32 +113,26 @@ func (s *Service) gateReasons(tx *storage.Tx, r *storage.Release, required []str
 		Now: now, Freezes: freezes, Required: required, Results: results(cs)}), nil
 }
 
-// Gate judges whether release id may be deployed now; allowed is a
-// release with no reasons.
-func (s *Service) Gate(ctx context.Context, id int64) (*storage.Release, []error, error) {
-	r, err := s.Store.Release(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
+// Gate judges whether release r (as read before) may be deployed now:
+// every reason it may not, none when it may.
+func (s *Service) Gate(ctx context.Context, r *storage.Release) ([]error, error) {
 	required, err := s.RequiredChecks(ctx, r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var reasons []error
 	err = s.Store.InTx(ctx, func(tx *storage.Tx) error {
 		reasons, err = s.gateReasons(tx, r, required, true)
 		return err
 	})
-	return r, reasons, err
+	return reasons, err
 }
 
-// Execute moves release id as m says, in one transaction with its audit
-// entry, what is live, the announcement, thread and subscribers.
-func (s *Service) Execute(ctx context.Context, id int64, m Move) (Moved, error) {
-	current, err := s.Store.Release(ctx, id)
-	if err != nil {
-		return Moved{}, err
-	}
+// Execute moves release current (as read before; its row is locked and
+// read again) as m says, in one transaction with its audit entry, what is
+// live, the announcement, thread and subscribers.
+func (s *Service) Execute(ctx context.Context, current *storage.Release, m Move) (Moved, error) {
+	id := current.ID
 	required, err := s.RequiredChecks(ctx, current)
 	if err != nil {
 		return Moved{}, err
