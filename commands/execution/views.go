@@ -105,11 +105,15 @@ func outcome(r *storage.Release, incidents []storage.Incident, hotfixes []storag
 	for _, h := range hotfixes {
 		problems = append(problems, h.CreatedAt)
 	}
+	span := release.FormatDuration(window)
+	if window%(24*time.Hour) == 0 {
+		span = fmt.Sprintf("%d days", window/(24*time.Hour))
+	}
 	if release.Succeeded(st, *r.FinishedAt, problems, window) {
-		return fmt.Sprintf("*Outcome*: succeeded (no incident or hotfix linked within %s of its end)", release.FormatDuration(window))
+		return fmt.Sprintf("*Outcome*: succeeded (no incident or hotfix linked within %s of its end)", span)
 	}
 	if st == release.StatusCompleted {
-		return fmt.Sprintf("*Outcome*: did not succeed: an incident or hotfix was linked within %s of its end", release.FormatDuration(window))
+		return fmt.Sprintf("*Outcome*: did not succeed: an incident or hotfix was linked within %s of its end", span)
 	}
 	return "*Outcome*: did not succeed: it " + st.Label()
 }
