@@ -153,9 +153,9 @@ type deployment struct {
 
 var commitPattern = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
 
-func (d deployment) check() map[string]string {
+func (d deployment) problems() map[string]string {
 	fields := map[string]string{}
-	d.Ref.check(fields)
+	d.check(fields)
 	if _, ok := statuses[d.Status]; !ok {
 		fields["status"] = "use started, succeeded, failed or rolled_back"
 	}
@@ -181,14 +181,7 @@ func checkURL(fields map[string]string, name, url string) {
 }
 
 func (e *Endpoints) deployments(ctx context.Context, c *Call) Answer {
-	var d deployment
-	if err := c.Decode(&d); err != nil {
-		return Answer{http.StatusBadRequest, errorBody(err.Error())}
-	}
-	if fields := d.check(); len(fields) > 0 {
-		return Answer{http.StatusBadRequest, fieldsBody(fields)}
-	}
-	r, ans := e.find(ctx, c, d.Ref)
+	d, r, ans := read[deployment](ctx, e, c)
 	if ans != nil {
 		return *ans
 	}
@@ -208,28 +201,25 @@ type check struct {
 	URL    string `json:"url"`
 }
 
-func (e *Endpoints) checks(ctx context.Context, c *Call) Answer {
-	var in check
-	if err := c.Decode(&in); err != nil {
-		return Answer{http.StatusBadRequest, errorBody(err.Error())}
-	}
+func (in check) problems() map[string]string {
 	fields := map[string]string{}
 	in.check(fields)
 	if err := release.ValidateCheckName(in.Name); err != nil {
 		fields["name"] = err.Error()
 	}
-	st, err := release.ParseCheckStatus(in.Status)
-	if err != nil {
+	if _, err := release.ParseCheckStatus(in.Status); err != nil {
 		fields["status"] = err.Error()
 	}
 	checkURL(fields, "url", in.URL)
-	if len(fields) > 0 {
-		return Answer{http.StatusBadRequest, fieldsBody(fields)}
-	}
-	r, ans := e.find(ctx, c, in.Ref)
+	return fields
+}
+
+func (e *Endpoints) checks(ctx context.Context, c *Call) Answer {
+	in, r, ans := read[check](ctx, e, c)
 	if ans != nil {
 		return *ans
 	}
+	st, _ := release.ParseCheckStatus(in.Status)
 	moved, err := e.Exec.RecordCheck(ctx, r.ID, execution.Check{Actor: c.Actor(), Name: in.Name, Status: st, URL: in.URL})
 	if err != nil {
 		return e.refusal(ctx, r, err)
@@ -244,34 +234,55 @@ type incident struct {
 	URL      string `json:"url"`
 }
 
-func (e *Endpoints) incidents(ctx context.Context, c *Call) Answer {
-	var in incident
-	if err := c.Decode(&in); err != nil {
-		return Answer{http.StatusBadRequest, errorBody(err.Error())}
-	}
+func (in incident) problems() map[string]string {
 	fields := map[string]string{}
 	in.check(fields)
 	if s := strings.TrimSpace(in.Summary); s == "" || utf8.RuneCountInString(s) > 500 {
 		fields["summary"] = "say what happened, in at most 500 characters"
 	}
-	var sev release.Severity
 	if in.Severity != "" {
-		var err error
-		if sev, err = release.ParseSeverity(in.Severity); err != nil {
+		if _, err := release.ParseSeverity(in.Severity); err != nil {
 			fields["severity"] = err.Error()
 		}
 	}
 	checkURL(fields, "url", in.URL)
-	if len(fields) > 0 {
-		return Answer{http.StatusBadRequest, fieldsBody(fields)}
-	}
-	r, ans := e.find(ctx, c, in.Ref)
+	return fields
+}
+
+func (e *Endpoints) incidents(ctx context.Context, c *Call) Answer {
+	in, r, ans := read[incident](ctx, e, c)
 	if ans != nil {
 		return *ans
+	}
+	var sev release.Severity
+	if in.Severity != "" {
+		sev, _ = release.ParseSeverity(in.Severity)
 	}
 	inc, _, err := e.Exec.LinkIncident(ctx, r.ID, execution.Incident{Actor: c.Actor(), Summary: strings.TrimSpace(in.Summary), Severity: sev, URL: in.URL})
 	if err != nil {
 		return e.refusal(ctx, r, err)
 	}
 	return Answer{http.StatusCreated, map[string]any{"release": r.HumanID(), "incident": fmt.Sprintf("INC-%d", inc.ID)}}
+}
+
+// request is a body that names a release and checks its own fields.
+type request interface {
+	problems() map[string]string
+	target() Ref
+}
+
+func (r Ref) target() Ref { return r }
+
+// read decodes a body, names every bad field (400) and finds the release
+// it speaks of, which the token must be allowed to touch.
+func read[T request](ctx context.Context, e *Endpoints, c *Call) (T, *storage.Release, *Answer) {
+	var in T
+	if err := c.Decode(&in); err != nil {
+		return in, nil, &Answer{http.StatusBadRequest, errorBody(err.Error())}
+	}
+	if fields := in.problems(); len(fields) > 0 {
+		return in, nil, &Answer{http.StatusBadRequest, fieldsBody(fields)}
+	}
+	r, ans := e.find(ctx, c, in.target())
+	return in, r, ans
 }
