@@ -25,7 +25,7 @@ func pipelineAPI(ready *readiness) http.Handler {
 func (sys *system) pipelineAPI() *http.Handler {
 	srv := httpapi.NewServer(sys.deps.Store, sys.deps.Store, sys.deps.Logger)
 	(&httpapi.Endpoints{Exec: sys.commands.Execution(), Releases: sys.deps.Store, Log: sys.deps.Logger}).Register(srv)
-	(&httpapi.Planning{Planner: sys.commands.Planning()}).Register(srv)
+	(&httpapi.Planning{Planner: sys.commands.Planning(), Log: sys.deps.Logger}).Register(srv)
 	var h http.Handler = srv
 	return &h
 }

@@ -87,6 +87,28 @@ func TestExecutionInSlack(t *testing.T) {
 		mustContain(t, h.auditActions(second.ID), "incident", "hotfix", "status:rolled_back")
 		mustContain(t, h.cmdAnswer(dan, releases, "/release show "+first.Ref()), "*Outcome*: succeeded")
 
+		// The hotfix fails, then is rolled back by the buttons: a reason is
+		// required, and what is live does not move.
+		h.approve(ben, hotfix.ID)
+		h.waitForStatus(hotfix.ID, "approved")
+		ann3 := h.announcement(releases, hotfix.ID, "Mark passed: staging-verified")
+		h.click(ana, h.current(ann3), "Mark passed: staging-verified")
+		mustContain(t, h.cmdAnswer(ana, releases, "/release start "+hotfix.Ref()), "Started")
+		ann3 = h.waitUntilShows(ann3, "Failed")
+		if res := h.submitMove(ana, ann3, "Failed", map[string]string{"Downtime (minutes)": "2", "What happened": "   "}); res.Errors["note"] == "" {
+			t.Fatalf("a failure without a reason was accepted: %+v", res)
+		}
+		if _, err := h.slack.As(ana).Submit(h.ctx(), map[string]string{"Downtime (minutes)": "2", "What happened": "migration timed out"}); err != nil {
+			t.Fatal(err)
+		}
+		h.waitForStatus(hotfix.ID, "failed")
+		ann3 = h.waitUntilShows(ann3, "Rolled back")
+		if res := h.submitMove(ana, ann3, "Rolled back", map[string]string{"What happened": "restored 2.3.0"}); res.Errors != nil {
+			t.Fatalf("the rollback was refused: %v", res.Errors)
+		}
+		h.waitForStatus(hotfix.ID, "rolled_back")
+		mustContain(t, h.cmdAnswer(dan, releases, "/release live payments"), "`2.3.0`")
+
 		// Refusals change nothing.
 		h.refused(h.typing(dan, releases, "/release incident "+second.Ref()+` "x" severity=critical`), "not a severity")
 		h.refused(h.typing(ana, releases, "/release new payments 2.4.2 "+h.day(ana, 3)+" 10:00 fixes=R-999"), "There is no release R-999 to fix")

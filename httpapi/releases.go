@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -15,7 +16,10 @@ type Planner interface {
 }
 
 // Planning is the endpoint that plans releases.
-type Planning struct{ Planner Planner }
+type Planning struct {
+	Planner Planner
+	Log     *slog.Logger
+}
 
 // Register adds the endpoint to s.
 func (p *Planning) Register(s *Server) { s.Handle(http.MethodPost, "releases", p.plan) }
@@ -59,6 +63,7 @@ func (p *Planning) plan(ctx context.Context, c *Call) Answer {
 			"title": in.Title, "impact": in.Impact, "rollback": in.Rollback, "components": in.Components, "reason": in.Reason, "fixes": in.Fixes},
 	})
 	if err != nil {
+		p.Log.ErrorContext(ctx, "api: plan a release", "err", err)
 		return Answer{http.StatusInternalServerError, errorBody("the bot could not plan it now; try again")}
 	}
 	if len(fields) > 0 {
