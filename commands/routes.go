@@ -63,9 +63,9 @@ func (c *Commands) routes() []route {
 		// execution/commands.go
 		{Command: "live", Usage: "[service] [env=<e>]", Summary: "What is live where: version, components, since when, through which release.", Handler: x.Live},
 		{Command: "incident", Usage: "<id> \"<what happened>\" [severity=sev1…sev4] [url=<link>]", Summary: "Link an incident to the release that caused it.", Handler: x.IncidentCommand},
-		{Command: "token create", Usage: "<name> [service=<s>,…]", Summary: "Create a pipeline token for the HTTP API, shown once (admins).", Handler: x.TokenCreate},
-		{Command: "token list", Summary: "List the pipeline tokens (admins).", Handler: x.TokenList},
-		{Command: "token revoke", Usage: "<name>", Summary: "Revoke a pipeline token (admins).", Handler: x.TokenRevoke},
+		{Command: "token create", Section: outboxadmin.Section, Usage: "<name> [service=<s>,…]", Summary: "Create a pipeline token for the HTTP API, shown once (admins).", Handler: x.TokenCreate},
+		{Command: "token list", Section: outboxadmin.Section, Summary: "List the pipeline tokens (admins).", Handler: x.TokenList},
+		{Command: "token revoke", Section: outboxadmin.Section, Usage: "<name>", Summary: "Revoke a pipeline token (admins).", Handler: x.TokenRevoke},
 		// execution/buttons.go
 		{Action: kit.ActionStart, Handler: x.Start},
 		{Action: kit.ActionComplete, Handler: x.Complete},
