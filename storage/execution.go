@@ -169,21 +169,23 @@ func (tx *Tx) MakeLive(r *Release, components string) error {
 func (tx *Tx) RestoreLive(r *Release) (*LiveVersion, error) {
 	var cur LiveVersion
 	err := tx.db.Where("service = ? AND environment = ? AND until IS NULL", r.Service, r.Environment).Take(&cur).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && cur.ReleaseID != r.ID) {
-		if err != nil {
-			return nil, nil
-		}
-		return &cur, nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, nil
+	case err != nil:
 		return nil, translate(err, "read live version")
+	case cur.ReleaseID != r.ID:
+		return &cur, nil // r never went live, or something else did since
 	}
 	now := tx.Now()
 	if err := tx.db.Model(&cur).Update("until", now).Error; err != nil {
 		return nil, translate(err, "end live version")
 	}
 	var prev LiveVersion
-	err = tx.db.Where("service = ? AND environment = ? AND id < ? AND release_id <> ?", r.Service, r.Environment, cur.ID, r.ID).
+	// What was live before: the latest earlier version whose release was
+	// not rolled back itself (r is rolled back by now).
+	rolledBack := tx.db.Model(&Release{}).Select("id").Where("status = ?", "rolled_back")
+	err = tx.db.Where("service = ? AND environment = ? AND id < ? AND release_id NOT IN (?)", r.Service, r.Environment, cur.ID, rolledBack).
 		Order("id DESC").Take(&prev).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
