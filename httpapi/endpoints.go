@@ -98,6 +98,8 @@ func (e *Endpoints) refusal(ctx context.Context, r *storage.Release, err error) 
 	var refused *execution.Refused
 	var te *release.TransitionError
 	switch {
+	case errors.Is(err, errOutOfScope):
+		return Answer{http.StatusForbidden, errorBody(fmt.Sprintf("this token may not act on %s", r.Service))}
 	case errors.As(err, &refused):
 		return Answer{http.StatusConflict, map[string]any{"allowed": false, "release": r.HumanID(), "reasons": reasonWords(refused.Reasons)}}
 	case errors.As(err, &te):
@@ -187,6 +189,7 @@ func (e *Endpoints) deployments(ctx context.Context, c *Call) Answer {
 	}
 	moved, err := e.Exec.Execute(ctx, r, execution.Move{
 		Actor: c.Actor(), To: statuses[d.Status], Downtime: d.Downtime, URL: d.URL, Commit: d.Commit, Note: d.Note, Pipeline: true,
+		Allowed: c.scope,
 	})
 	if err != nil {
 		return e.refusal(ctx, r, err)
@@ -220,7 +223,7 @@ func (e *Endpoints) checks(ctx context.Context, c *Call) Answer {
 		return *ans
 	}
 	st, _ := release.ParseCheckStatus(in.Status)
-	moved, err := e.Exec.RecordCheck(ctx, r.ID, execution.Check{Actor: c.Actor(), Name: in.Name, Status: st, URL: in.URL})
+	moved, err := e.Exec.RecordCheck(ctx, r.ID, execution.Check{Actor: c.Actor(), Name: in.Name, Status: st, URL: in.URL, Allowed: c.scope})
 	if err != nil {
 		return e.refusal(ctx, r, err)
 	}
@@ -258,7 +261,7 @@ func (e *Endpoints) incidents(ctx context.Context, c *Call) Answer {
 	if in.Severity != "" {
 		sev, _ = release.ParseSeverity(in.Severity)
 	}
-	inc, _, err := e.Exec.LinkIncident(ctx, r.ID, execution.Incident{Actor: c.Actor(), Summary: strings.TrimSpace(in.Summary), Severity: sev, URL: in.URL})
+	inc, _, err := e.Exec.LinkIncident(ctx, r.ID, execution.Incident{Actor: c.Actor(), Summary: strings.TrimSpace(in.Summary), Severity: sev, URL: in.URL, Allowed: c.scope})
 	if err != nil {
 		return e.refusal(ctx, r, err)
 	}
@@ -285,4 +288,15 @@ func read[T request](ctx context.Context, e *Endpoints, c *Call) (T, *storage.Re
 	}
 	r, ans := e.find(ctx, c, in.target())
 	return in, r, ans
+}
+
+// errOutOfScope refuses, on the locked row, a release whose service the
+// token may not touch (it may have been edited since it was read).
+var errOutOfScope = errors.New("out of the token's scope")
+
+func (c *Call) scope(r *storage.Release) error {
+	if !c.MayTouch(r.Service) {
+		return errOutOfScope
+	}
+	return nil
 }
