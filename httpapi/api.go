@@ -188,6 +188,9 @@ func (s *Server) idempotent(ctx context.Context, c *Call, key string, h Handler)
 	if ans.Status < 200 || ans.Status > 299 {
 		return ans
 	}
+	if _, raw := ans.Body.(Raw); raw {
+		return ans // only JSON answers are kept
+	}
 	body, err := json.Marshal(ans.Body)
 	if err == nil {
 		err = s.answers.KeepAnswer(ctx, &storage.IdempotencyKey{Key: stored, RequestHash: hash, Status: ans.Status, Body: string(body)})
@@ -198,7 +201,19 @@ func (s *Server) idempotent(ctx context.Context, c *Call, key string, h Handler)
 	return ans
 }
 
+// Raw is an answer's body that is not JSON (CSV, iCalendar), written as is.
+type Raw struct {
+	ContentType string
+	Data        []byte
+}
+
 func write(w http.ResponseWriter, a Answer) {
+	if raw, ok := a.Body.(Raw); ok {
+		w.Header().Set("Content-Type", raw.ContentType)
+		w.WriteHeader(a.Status)
+		_, _ = w.Write(raw.Data)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(a.Status)
 	_ = json.NewEncoder(w).Encode(a.Body)

@@ -68,6 +68,9 @@ func testServer(t *testing.T) (*httptest.Server, *int) {
 		}
 		return Answer{http.StatusOK, map[string]any{"actor": c.Actor(), "calls": calls}}
 	})
+	srv.Handle(http.MethodGet, "calendar.ics", func(context.Context, *Call) Answer {
+		return Answer{http.StatusOK, Raw{ContentType: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\n")}}
+	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts, &calls
@@ -109,6 +112,7 @@ func TestServerRefusals(t *testing.T) {
 		{"out of scope", "POST", "/api/v1/echo", "rbt_secret", `{"service":"billing"}`, 403, "no"},
 		{"wrong method", "GET", "/api/v1/echo", "rbt_secret", ``, 404, "no such endpoint"},
 		{"allowed", "POST", "/api/v1/echo", "rbt_secret", `{"service":"payments"}`, 200, `"actor":"token:ci"`},
+		{"a body that is not JSON", "GET", "/api/v1/calendar.ics", "rbt_secret", ``, 200, "BEGIN:VCALENDAR"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			status, body := call(t, ts, c.method, c.path, c.token, c.body)
