@@ -20,6 +20,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/config"
+	"github.com/releasebot/releasebot/httpapi"
 	"github.com/releasebot/releasebot/reminders"
 	"github.com/releasebot/releasebot/storage"
 )
@@ -102,6 +103,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	deps := Deps{Config: cfg, Store: store, API: api, Clock: o.Clock, Logger: log, BotUserID: botUserID, Registry: o.Registry, Tuning: o.Tuning}
 	sys := build(router, deps)
 	ready.outbox.Store(sys.outbox)
+	ready.api.Store(sys.pipelineAPI())
 	if o.ExtraRoutes != nil {
 		o.ExtraRoutes(router)
 	}
@@ -231,6 +233,8 @@ type readiness struct {
 	dbIssue  atomic.Pointer[string]
 	listener atomic.Pointer[bot.Listener]
 	outbox   atomic.Pointer[reminders.Outbox]
+	// api is the pipeline API, served once the database is open.
+	api atomic.Pointer[http.Handler]
 }
 
 // setDatabaseProblem is what /readyz says until the store is open.
@@ -270,6 +274,7 @@ func httpHandler(ready *readiness, reg *prometheus.Registry) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle(httpapi.Prefix, pipelineAPI(ready))
 	return mux
 }
 

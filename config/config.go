@@ -46,6 +46,7 @@ type env struct {
 	AdoptionFollowUp string `envconfig:"ADOPTION_FOLLOWUP" default:"14d" desc:"When those who answered \"not yet\" to the adoption question are asked again."`
 	SurveyAnonymous  string `envconfig:"SURVEY_ANONYMOUS" default:"true" desc:"true: survey summaries show comments without names; false: with them."`
 	ReviewDue        string `envconfig:"REVIEW_DUE" default:"3d" desc:"When a missing required post-release review starts reminding the owner, every working day."`
+	SuccessWindow    string `envconfig:"SUCCESS_WINDOW" default:"7d" desc:"A release with an incident or a hotfix linked within this time after it finished did not succeed, e.g. 7d or 72h."`
 }
 
 // Config is the validated configuration.
@@ -66,6 +67,7 @@ type Config struct {
 	Workers         int
 	ShutdownTimeout time.Duration
 	Feedback
+	SuccessWindow time.Duration
 }
 
 // Secret is a string that never prints itself, so that a token in a logged
@@ -259,6 +261,7 @@ func (raw env) parse() (Config, error) {
 
 	cfg.Feedback = raw.parseFeedback(add)
 
+	cfg.SuccessWindow = parseSuccessWindow(raw.SuccessWindow, add)
 	if len(problems) > 0 {
 		return Config{}, problems
 	}

@@ -290,6 +290,7 @@ var snapshotModels = []any{
 	&storage.RoundApprover{}, &storage.ApprovalDecision{}, &storage.FreezeWindow{}, &storage.Subscription{},
 	&storage.Stakeholder{}, &storage.AuditEntry{}, &storage.OutboxMessage{},
 	&storage.Survey{}, &storage.SurveyInvite{}, &storage.SurveyResponse{}, &storage.Review{}, &storage.ReviewAction{},
+	&storage.APIToken{}, &storage.ReadinessCheck{}, &storage.Incident{}, &storage.LiveVersion{},
 }
 
 // snapshot dumps every row of those tables once the outbox is idle (its

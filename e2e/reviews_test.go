@@ -31,6 +31,9 @@ func TestRequiredReviewRemindedUntilSaved(t *testing.T) {
 		mustContain(t, h.cmd(ana, releases, "/release start "+em.Ref()), "Started")
 		mustContain(t, h.cmd(ana, releases, "/release complete "+em.Ref()), "Completed")
 		std := h.finished("3.0.1", "complete")
+		// A completed release with a linked incident needs a review too.
+		broke := h.finished("3.0.2", "complete")
+		mustContain(t, h.cmd(ana, releases, "/release incident "+broke.Ref()+` "Checkout errors after the deploy" severity=sev2`), "Linked incident")
 		r := h.release(em.ID)
 		if !r.RetroReview || r.FinishedAt == nil {
 			t.Fatalf("emergency release: retro review %v, finished %v", r.RetroReview, r.FinishedAt)
@@ -71,6 +74,9 @@ func TestRequiredReviewRemindedUntilSaved(t *testing.T) {
 		}
 		if n := count(h.slack.As(ana).DMs(), std.Ref(), "needs a post-release review"); n != 0 {
 			t.Fatalf("a completed standard release was reminded %d times", n)
+		}
+		if n := count(h.slack.As(ana).DMs(), broke.Ref(), "needs a post-release review"); n == 0 {
+			t.Fatalf("a completed release with a linked incident was never reminded of its review")
 		}
 	})
 }

@@ -120,10 +120,19 @@ func (s *Service) RemindMissing(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+	}
+	incidents, err := s.Store.WithIncidents(ctx, ids)
+	if err != nil {
+		return err
+	}
 	added := false
 	for i := range rows {
 		r := &rows[i]
-		in := release.ReviewInputs{Status: release.Status(r.Status), Type: release.Type(r.Type), IntoFreeze: r.RetroReview || r.FreezeReason != ""}
+		in := release.ReviewInputs{Status: release.Status(r.Status), Type: release.Type(r.Type),
+			IntoFreeze: r.RetroReview || r.FreezeReason != "", HasIncident: incidents[r.ID]}
 		if !release.ReviewRequired(in) || r.FinishedAt == nil {
 			continue
 		}
