@@ -19,6 +19,7 @@ import (
 	"github.com/releasebot/releasebot/commands/lifecycle"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
+	"github.com/releasebot/releasebot/commands/standards"
 	"github.com/releasebot/releasebot/commands/subscriptions"
 	"github.com/releasebot/releasebot/config"
 	"github.com/releasebot/releasebot/storage"
@@ -44,6 +45,7 @@ type Commands struct {
 	subscriptions *subscriptions.Service
 	home          *home.Service
 	outbox        *outboxadmin.Service
+	standards     *standards.Service
 	// Jobs are the scheduled jobs: nudges, the digest, pruning.
 	Jobs *digest.Service
 	// Resolver renders outbox messages when they are delivered.
@@ -58,6 +60,7 @@ func New(o Options) *Commands {
 	return &Commands{
 		planning: planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
+		standards: standards.New(d),
 	}
 }
 

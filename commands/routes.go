@@ -64,8 +64,12 @@ func (c *Commands) routes() []route {
 		{Command: "resubmit", Usage: "<id>", Summary: "Ask for approval again after a rejection.", Handler: a.Resubmit},
 		{Command: "audit", Usage: "<id>", Summary: "The full history of a release: changes, rounds, decisions.", Handler: a.Audit},
 		// approvals/policies.go
-		{Command: "policy show", Summary: "Who approves which releases.", Handler: a.PolicyShow},
-		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
+		{Command: "policy show", Usage: "[<id>]", Summary: "Who approves which releases, and which rule a release falls under.", Handler: a.PolicyShow},
+		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [risk=<r>] [rollback=required|optional]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
+		// standards/handlers.go
+		{Command: "standard add", Usage: "<name> service=<s> [env=<e>] max-risk=<low|medium|high> \"<what it covers>\"", Summary: "Add a pre-approved standard-change template (admins).", Handler: c.standards.Add},
+		{Command: "standard list", Summary: "The standard-change catalogue.", Handler: c.standards.List},
+		{Command: "standard remove", Usage: "<name>", Summary: "Remove a standard-change template (admins).", Handler: c.standards.Remove},
 		// approvals/handlers.go
 		{Action: kit.ActionApprove, Handler: a.Approve},
 		{Action: kit.ActionReject, Handler: a.Reject},

@@ -22,7 +22,7 @@ func TestApprovalDefaultPolicies(t *testing.T) {
 			"*emergency* (default): one approval from the admins (<@U0ADMIN>, <@U0CAT>), then a retroactive review", "Nobody approves their own release")
 
 		// Standard: approved by policy, nobody asked.
-		std := h.plan(ana, "docs 1.0.0", daysAhead(3, "10:00"), with("type=standard"))
+		std := h.plan(ana, "docs 1.0.0", daysAhead(3, "10:00"), standardChange("docs"))
 		mustContain(t, std.Reply, "pre-approved by policy")
 		if r := h.release(std.ID); r.Status != "approved" || r.RetroReview {
 			t.Fatalf("standard release: status %s, retro review %v", r.Status, r.RetroReview)
@@ -141,12 +141,12 @@ func TestApprovalPolicies(t *testing.T) {
 		}
 		// A type with only an environment policy keeps its default elsewhere.
 		h.setPolicy("standard approvers=" + catM + " required=any env=production")
-		std := h.plan(ana, "docs 1.0.0", daysAhead(4, "10:00"), with("type=standard"))
+		std := h.plan(ana, "docs 1.0.0", daysAhead(4, "10:00"), standardChange("docs"))
 		mustContain(t, std.Reply, "waiting for 1 approval from <@U0CAT>")
 		if r := h.release(std.ID); r.Status != "planned" {
 			t.Fatalf("standard release in production with a policy is %s", r.Status)
 		}
-		std2 := h.plan(ana, "docs 1.0.0", daysAhead(4, "12:00"), with("type=standard env=development"))
+		std2 := h.plan(ana, "docs 1.0.0", daysAhead(4, "12:00"), with("env=development"), standardChange("docs"))
 		mustContain(t, std2.Reply, "pre-approved by policy")
 		h.waitForStatus(std2.ID, "approved")
 

@@ -150,7 +150,7 @@ func TestPlanningEditUnderALaterFreeze(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		ctx := context.Background()
 		day := h.day(ana, 10)
-		id := h.plan(ana, "billing 2.3.0", on(day, "10:00"), with("type=standard")).ID
+		id := h.plan(ana, "billing 2.3.0", on(day, "10:00"), standardChange("billing")).ID
 		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf(`/release freeze add %s 00:00 %s 23:00 reason="Audit"`, day, day)), "F-1")
 
 		anaU := h.slack.As(ana)

@@ -60,7 +60,7 @@ func TestPlanningByCommand(t *testing.T) {
 		}
 
 		// A standard change is pre-approved.
-		rel3 := h.plan(dan, "docs 4.0", daysAhead(13, "09:00"), with("type=standard risk=low duration=45m"))
+		rel3 := h.plan(dan, "docs 4.0", daysAhead(13, "09:00"), with("risk=low duration=45m"), standardChange("docs"))
 		mustContain(t, rel3.Reply, fmt.Sprintf("*R-%d* docs 4.0", rel3.ID), "pre-approved by policy", "(45m)")
 		h.eventually("R-3 approved", func() bool { return h.release(rel3.ID).Status == "approved" })
 		h.announcement(releases, rel3.ID, ":white_check_mark: approved")

@@ -78,7 +78,7 @@ func TestThreeReplicasDeliverOnce(t *testing.T) {
 		svc := []string{"billing", "payments", "search"}[i%3]
 		// 50 minutes ahead: the T-1h reminder goes at once, to the owner
 		// and in the thread.
-		rel := h.plan(ana, fmt.Sprintf("%s 1.%d.0", svc, i), startIn(50*time.Minute), with("type=standard"))
+		rel := h.plan(ana, fmt.Sprintf("%s 1.%d.0", svc, i), startIn(50*time.Minute), standardChange(svc))
 		ids = append(ids, rel.Ref())
 		switch i {
 		case 3:
@@ -250,7 +250,7 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 		slack.SetFault("chat.postMessage", slackemu.Fault{Delay: time.Minute})
 		var ids []string
 		for i := range 6 {
-			rel := h.plan(ana, fmt.Sprintf("billing 2.%d.0", i), startIn(50*time.Minute), with("type=standard"))
+			rel := h.plan(ana, fmt.Sprintf("billing 2.%d.0", i), startIn(50*time.Minute), standardChange("billing"))
 			ids = append(ids, rel.Ref())
 		}
 		var claimed int64

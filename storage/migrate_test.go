@@ -63,6 +63,7 @@ var fixtureRows = map[string]int64{
 	"releases": 2, "release_components": 2, "approval_policies": 1, "approval_rounds": 1, "round_approvers": 2,
 	"approval_decisions": 2, "freeze_windows": 1, "subscriptions": 1, "stakeholders": 1, "outbox_messages": 2,
 	"audit_entries": 2, "processed_envelopes": 1, "user_profiles": 1,
+	"standard_templates": 0, // migration 31
 }
 
 // loadFixture builds, without storage, the database the pre-versioned code
@@ -247,7 +248,7 @@ func checkFixtureReadable(t *testing.T, s *storage.Store) {
 	if err != nil || len(round.Approvers) != 2 || len(round.Decisions) != 2 || round.Approvers[0].LastNudge == nil {
 		t.Fatalf("round %+v, %v", round, err)
 	}
-	if p, err := s.Policy(ctx, "normal", "production"); err != nil || p.Approvers != "UANA,SCAB" {
+	if p, err := s.Policy(ctx, "normal", "production", ""); err != nil || p.Approvers != "UANA,SCAB" {
 		t.Fatalf("policy %+v, %v", p, err)
 	}
 	if trail, err := s.AuditTrail(ctx, 1); err != nil || len(trail) != 1 || trail[0].Details != "billing 2.3.0" {

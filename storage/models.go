@@ -33,6 +33,10 @@ type Release struct {
 	CreatedAt    time.Time `gorm:"not null"`
 	UpdatedAt    time.Time `gorm:"not null"`
 	Components   []ReleaseComponent
+
+	// Template is the standard-change template a standard release fits
+	// (migration 31).
+	Template string `gorm:"size:64;not null;default:''"`
 }
 
 // ReleaseComponent is a configuration item the release changes.
@@ -50,6 +54,11 @@ type ApprovalPolicy struct {
 	ID          int64  `gorm:"primaryKey"`
 	Type        string `gorm:"size:16;not null;uniqueIndex:idx_policies_type_env,priority:1;check:chk_policies_type,type IN ('standard','normal','emergency')"`
 	Environment string `gorm:"size:32;not null;default:'';uniqueIndex:idx_policies_type_env,priority:2"`
+	// Risk "" is the policy for every risk (migration 30).
+	Risk string `gorm:"size:16;not null;default:''"`
+	// Rollback says when a rollback plan is needed: "" for high risk,
+	// "required" always, "optional" never.
+	Rollback string `gorm:"size:16;not null;default:''"`
 	// Approvers holds Slack user IDs (U…) and user group IDs (S…), comma-separated.
 	Approvers string    `gorm:"size:2000;not null"`
 	Required  string    `gorm:"size:16;not null"`

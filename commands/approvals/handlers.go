@@ -359,7 +359,7 @@ func (s *Service) Resubmit(ctx context.Context, req *bot.Request) (*bot.Response
 	if release.Status(r.Status) != release.StatusRejected {
 		return nil, bot.Userf("%s is %s; only a rejected release can be resubmitted.", kit.Name(r), release.Status(r.Status).Label())
 	}
-	rp, err := s.PrepareRound(ctx, release.Type(r.Type), r.Environment, r.OwnerID, r.CreatedBy, req.UserID)
+	rp, err := s.PrepareRound(ctx, release.Type(r.Type), r.Environment, release.Risk(r.Risk), r.OwnerID, r.CreatedBy, req.UserID)
 	if err != nil {
 		return nil, err
 	}

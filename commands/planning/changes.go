@@ -40,11 +40,14 @@ func refused(field, format string, args ...any) outcome {
 // create plans a release: freeze rule, conflicts, approval round,
 // announcement, notifications and reminders, in one transaction.
 func (s *Service) create(ctx context.Context, actor, channel string, p plan) (created, fieldErrors, error) {
-	rp, err := s.rounds.PrepareRound(ctx, p.Type, p.Environment, p.Owner, actor)
+	rp, err := s.rounds.PrepareRound(ctx, p.Type, p.Environment, p.Risk, p.Owner, actor)
 	if err != nil {
 		return created{}, nil, err
 	}
 	out, err := kit.InTx(ctx, s.Deps, func(tx *storage.Tx, _ time.Time) (outcome, error) {
+		if fe, err := policyRefusal(tx, p, rp); err != nil || len(fe) > 0 {
+			return outcome{fe: fe}, err
+		}
 		slot := release.Slot{Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
 		freezes, err := tx.Freezes(slot.Start, slot.End)
 		if err != nil {
@@ -67,6 +70,9 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		}
 		r.RetroReview = p.Type == release.TypeEmergency
 		details := fmt.Sprintf("%s %s → %s, %s, %s/%s risk", p.Service, p.Version, p.Environment, kit.FallbackTime(p.Start), p.Type, p.Risk)
+		if p.Template != "" {
+			details += ", standard template " + p.Template
+		}
 		if err := tx.CreateRelease(r, actor, details); err != nil {
 			return outcome{}, err
 		}
@@ -103,7 +109,7 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 		return created{}, nil, err
 	}
 	next := edit(current)
-	rp, err := s.rounds.PrepareRound(ctx, next.Type, next.Environment, next.Owner, current.CreatedBy, actor)
+	rp, err := s.rounds.PrepareRound(ctx, next.Type, next.Environment, next.Risk, next.Owner, current.CreatedBy, actor)
 	if err != nil {
 		return created{}, nil, err
 	}
@@ -136,6 +142,13 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 	before := fromRelease(r)
 	if samePlan(before, p) {
 		return outcome{}, errUnchanged
+	}
+	if p.Template == "" && p.Type == release.TypeStandard {
+		// The edit form has no template field: an edit keeps the template.
+		p.Template = before.Template
+	}
+	if fe, err := policyRefusal(tx, p, rp); err != nil || len(fe) > 0 {
+		return outcome{fe: fe}, err
 	}
 	slot := release.Slot{ID: release.ID(r.ID), Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
 	freezes, err := tx.Freezes(slot.Start, slot.End)
@@ -212,7 +225,7 @@ func (s *Service) store(tx *storage.Tx, r *storage.Release, st release.Status, r
 func samePlan(a, b plan) bool {
 	return a.Service == b.Service && a.Version == b.Version && a.Environment == b.Environment &&
 		a.Type == b.Type && a.Risk == b.Risk && a.Start.Equal(b.Start) && a.Duration == b.Duration &&
-		a.Owner == b.Owner && a.Title == b.Title && a.Impact == b.Impact && a.Rollback == b.Rollback &&
+		a.Owner == b.Owner && a.Title == b.Title && a.Impact == b.Impact && a.Rollback == b.Rollback && (b.Template == "" || a.Template == b.Template) &&
 		componentsText(a.Components) == componentsText(b.Components) && (b.Reason == "" || a.Reason == b.Reason)
 }
 
