@@ -30,7 +30,7 @@ func (c *Commands) routes() []route {
 	p, f, l, a, s, h, o := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home, c.outbox
 	return []route{
 		// planning/handlers.go
-		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
+		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason= template=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
 		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
 		// planning/browse.go
 		{Command: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", Handler: p.List},

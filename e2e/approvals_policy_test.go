@@ -127,9 +127,9 @@ func TestApprovalPolicies(t *testing.T) {
 			t.Fatalf("policies: %+v", ps)
 		}
 		show := h.cmdAnswer(ana, releases, "/release policy show")
-		mustContain(t, show, "*normal* (all environments): required=all of <!subteam^S0CAB>, <@U0BEN>", "*normal* (staging only): required=1 of <@U0DAN>",
-			"*standard* (default)", "*emergency* (default)")
-		mustNotContain(t, show, "*normal* (default)")
+		mustContain(t, show, "*normal · any environment · any risk* → approvals from all of <!subteam^S0CAB>, <@U0BEN>", "*normal · staging · any risk* → 1 approval of <@U0DAN>",
+			"*standard · any environment · any risk* (default)", "*emergency · any environment · any risk* (default)")
+		mustNotContain(t, show, "*normal · any environment · any risk* (default)")
 
 		prod := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
 		if got := approverIDs(h.rounds(prod)[0]); !slices.Equal(got, []string{ben, cat}) {

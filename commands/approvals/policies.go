@@ -86,8 +86,15 @@ func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Respons
 	if err != nil {
 		return nil, err
 	}
-	return bot.Reply("Policy set: %s needs %s of %s; a rollback plan is %s. It applies to approval rounds opened from now on.",
-		stored.Key(), quorumWords(q), kit.BoundedList(approverList(stored.Approvers), kit.MaxNamed, " more"), rollbackWords(rollback)), nil
+	scope := "in every environment"
+	if env != "" {
+		scope = "in " + env
+	}
+	if risk != "" {
+		scope = fmt.Sprintf("of %s risk %s", risk, scope)
+	}
+	return bot.Reply("Policy set: %s releases %s need %s of %s. A rollback plan is %s. It applies to approval rounds opened from now on.",
+		typ, scope, quorumWords(q), kit.BoundedList(approverList(stored.Approvers), kit.MaxNamed, " more"), rollbackWords(rollback)), nil
 }
 
 func hasGroup(entries []string) bool {

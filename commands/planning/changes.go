@@ -143,10 +143,6 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 	if samePlan(before, p) {
 		return outcome{}, errUnchanged
 	}
-	if p.Template == "" && p.Type == release.TypeStandard {
-		// The edit form has no template field: an edit keeps the template.
-		p.Template = before.Template
-	}
 	if fe, err := policyRefusal(tx, p, rp); err != nil || len(fe) > 0 {
 		return outcome{fe: fe}, err
 	}
@@ -225,7 +221,7 @@ func (s *Service) store(tx *storage.Tx, r *storage.Release, st release.Status, r
 func samePlan(a, b plan) bool {
 	return a.Service == b.Service && a.Version == b.Version && a.Environment == b.Environment &&
 		a.Type == b.Type && a.Risk == b.Risk && a.Start.Equal(b.Start) && a.Duration == b.Duration &&
-		a.Owner == b.Owner && a.Title == b.Title && a.Impact == b.Impact && a.Rollback == b.Rollback && (b.Template == "" || a.Template == b.Template) &&
+		a.Owner == b.Owner && a.Title == b.Title && a.Impact == b.Impact && a.Rollback == b.Rollback && a.Template == b.Template &&
 		componentsText(a.Components) == componentsText(b.Components) && (b.Reason == "" || a.Reason == b.Reason)
 }
 

@@ -72,8 +72,7 @@ func outdatedWhy(o *release.OutdatedRound) string {
 
 // PlanRefusal words a refusal of the standard-change and rollback rules
 // for the release being planned, as the field it is about and the
-// sentence (template refusals name the type field, which the forms
-// have); fitting names the catalogue's templates that would cover it.
+// sentence; fitting names the catalogue's templates that would cover it.
 // ok is false for any other error.
 func PlanRefusal(err error, fitting []string) (field, message string, ok bool) {
 	var unknown *release.TemplateUnknown
@@ -83,7 +82,7 @@ func PlanRefusal(err error, fitting []string) (field, message string, ok bool) {
 	case errors.Is(err, release.ErrRollbackPlanMissing):
 		return "rollback", "A rollback plan is missing: the approval policy for this release needs one. Add rollback=\"…\" saying how you would undo it.", true
 	case errors.Is(err, release.ErrTemplateNotStandard):
-		return "type", "Only a standard release names a template: drop template= or use type=standard.", true
+		return "template", "Only a standard release names a template: drop template= or use type=standard.", true
 	case errors.Is(err, release.ErrTemplateNeeded):
 		why = "A standard release must name the pre-approved template it follows (template=<name>)."
 	case errors.As(err, &unknown):
@@ -94,9 +93,9 @@ func PlanRefusal(err error, fitting []string) (field, message string, ok bool) {
 		return "", "", false
 	}
 	if len(fitting) > 0 {
-		return "type", fmt.Sprintf("%s Templates that fit: %s. Otherwise plan it as type=normal.", why, strings.Join(fitting, ", ")), true
+		return "template", fmt.Sprintf("%s Templates that fit: %s. Otherwise plan it as type=normal.", why, strings.Join(fitting, ", ")), true
 	}
-	return "type", why + " No template fits it: plan it as type=normal, so that it is approved.", true
+	return "template", why + " No template fits it: plan it as type=normal, so that it is approved.", true
 }
 
 func misfitWhy(m *release.TemplateMisfit) string {
