@@ -18,8 +18,9 @@ func TestApprovalDefaultPolicies(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect, env: map[string]string{"ADMINS": admin + "," + cat}})
 		show := h.cmdAnswer(dan, releases, "/release policy show")
-		mustContain(t, show, "*standard* (default): pre-approved", "*normal* (default): one approval from the admins: <@U0ADMIN>, <@U0CAT>",
-			"*emergency* (default): one approval from the admins (<@U0ADMIN>, <@U0CAT>), then a retroactive review", "Nobody approves their own release")
+		mustContain(t, show, "*standard · any environment · any risk* (default) → pre-approved when it fits a template",
+			"*normal · any environment · any risk* (default) → one approval from the admins: <@U0ADMIN>, <@U0CAT>",
+			"*emergency · any environment · any risk* (default) → one approval from the admins (<@U0ADMIN>, <@U0CAT>), then a retroactive review", "Nobody approves their own release")
 
 		// Standard: approved by policy, nobody asked.
 		std := h.plan(ana, "docs 1.0.0", daysAhead(3, "10:00"), standardChange("docs"))

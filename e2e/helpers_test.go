@@ -307,6 +307,7 @@ var snapshotModels = []any{
 	&storage.Release{}, &storage.ReleaseComponent{}, &storage.ApprovalPolicy{}, &storage.ApprovalRound{},
 	&storage.RoundApprover{}, &storage.ApprovalDecision{}, &storage.FreezeWindow{}, &storage.Subscription{},
 	&storage.Stakeholder{}, &storage.AuditEntry{}, &storage.OutboxMessage{},
+	&storage.StandardTemplate{},
 }
 
 // snapshot dumps every row of those tables once the outbox is idle (its
