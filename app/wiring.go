@@ -93,6 +93,7 @@ func (sys *system) run(ctx context.Context) error {
 		{Name: "approval nudges", Spec: minute, Run: sys.commands.Jobs.NudgeApprovers},
 		{Name: "weekly digest", Spec: sys.deps.Config.DigestCron, Run: sys.commands.Jobs.SendDigest, CatchUp: digestCatchUp},
 		{Name: "prune deliveries", Spec: "@every 1h", Run: sys.commands.Jobs.Prune},
+		{Name: "expire stale releases", Spec: minute, Run: sys.commands.Expiry.Expire},
 	}
 	for _, j := range jobs {
 		if err := sched.Add(ctx, j); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/releasebot/releasebot/commands/approvals"
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/digest"
+	"github.com/releasebot/releasebot/commands/expiry"
 	"github.com/releasebot/releasebot/commands/freezes"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
@@ -50,6 +51,8 @@ type Commands struct {
 	Jobs *digest.Service
 	// Resolver renders outbox messages when they are delivered.
 	Resolver *delivery.Resolver
+	// Expiry retires releases whose window passed unapproved (a job).
+	Expiry *expiry.Service
 }
 
 // New builds every capability.
@@ -60,7 +63,7 @@ func New(o Options) *Commands {
 	return &Commands{
 		planning: planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
-		standards: standards.New(d),
+		standards: standards.New(d), Expiry: expiry.New(d),
 	}
 }
 

@@ -69,7 +69,14 @@ func (s *Service) PrepareRound(ctx context.Context, typ release.Type, env string
 		rp.Quorum = q
 		rp.Rollback = release.RollbackRule(policy.Rollback)
 		entries = splitEntries(policy.Approvers)
-		rp.Source = fmt.Sprintf("policy for %s (required=%s)", policy.Key(), q)
+		scope := "all environments"
+		if policy.Environment != "" {
+			scope = policy.Environment
+		}
+		if policy.Risk != "" {
+			scope = policy.Risk + " risk in " + scope
+		}
+		rp.Source = fmt.Sprintf("policy for %s changes in %s (required=%s)", typ, scope, q)
 	}
 	seen := map[string]bool{}
 	for _, entry := range entries {

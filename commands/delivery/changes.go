@@ -25,6 +25,7 @@ const (
 	EvCompleted   Event = "completed"
 	EvFailed      Event = "failed"
 	EvRolledBack  Event = "rolled back"
+	EvExpired     Event = "expired"
 )
 
 // subscriberEvents are the changes subscribers hear about. An edit is one:
@@ -32,6 +33,7 @@ const (
 var subscriberEvents = map[Event]bool{
 	EvPlanned: true, EvEdited: true, EvRescheduled: true, EvApproved: true, EvRejected: true, EvCancelled: true,
 	EvStarted: true, EvCompleted: true, EvFailed: true, EvRolledBack: true,
+	EvExpired: true,
 }
 
 // RecordChange enqueues, in the change's own transaction, everything the

@@ -1,0 +1,19 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/releasebot/releasebot/release"
+)
+
+// StaleReleases lists, oldest window first, up to limit releases that
+// still await approval or a resubmission although their window ended by
+// now (release.Expires).
+func (s *Store) StaleReleases(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&Release{}).
+		Where("status IN ? AND end_at <= ?", []string{string(release.StatusPlanned), string(release.StatusRejected)}, now.UTC()).
+		Order("end_at, id").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err, "list stale releases")
+}
