@@ -88,7 +88,11 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		if err := delivery.RecordChange(tx, r, delivery.EvPlanned, actor, ""); err != nil {
 			return outcome{}, err
 		}
-		return outcome{created: created{r: r, conflicts: release.Conflicts(r.Slot(), others), rp: opened, override: hit}}, nil
+		conflicts := release.Conflicts(r.Slot(), others)
+		if err := delivery.RecordOverlaps(tx, r, conflicts, actor); err != nil {
+			return outcome{}, err
+		}
+		return outcome{created: created{r: r, conflicts: conflicts, rp: opened, override: hit}}, nil
 	})
 	return out.created, out.fe, err
 }
@@ -198,7 +202,13 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 	if err := delivery.RecordChange(tx, r, ev, actor, describeChangeMrkdwn(before, p)); err != nil {
 		return outcome{}, err
 	}
-	return outcome{created: created{r: r, conflicts: release.Conflicts(r.Slot(), others), rp: opened, override: hit}}, nil
+	conflicts := release.Conflicts(r.Slot(), others)
+	if moved := !p.Start.Equal(before.Start) || p.Duration != before.Duration || p.Environment != before.Environment || p.Service != before.Service; moved {
+		if err := delivery.RecordOverlaps(tx, r, conflicts, actor); err != nil {
+			return outcome{}, err
+		}
+	}
+	return outcome{created: created{r: r, conflicts: conflicts, rp: opened, override: hit}}, nil
 }
 
 // store saves a changed release in the status the change leaves it in,

@@ -113,6 +113,7 @@ func CalendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from
 	var dayTexts []string
 	quiet := 0
 	total := 0
+	marks := overlapMarks(rows)
 	for i := range days {
 		dayStart := from.AddDate(0, 0, i)
 		dayEnd := from.AddDate(0, 0, i+1)
@@ -151,7 +152,7 @@ func CalendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from
 				continue
 			}
 			n++
-			if line := kit.ReleaseLine(r); shown < maxDayLines && shown == n-1 && fits(line) {
+			if line := kit.ReleaseLine(r) + marks[r.ID]; shown < maxDayLines && shown == n-1 && fits(line) {
 				add(line)
 				shown++
 			}

@@ -17,3 +17,14 @@ func (s *Store) StaleReleases(ctx context.Context, now time.Time, limit int) ([]
 		Order("end_at, id").Limit(limit).Pluck("id", &ids).Error
 	return ids, translate(err, "list stale releases")
 }
+
+// Owners maps each of the releases to its owner.
+func (tx *Tx) Owners(ids []int64) (map[int64]string, error) {
+	var rows []Release
+	err := tx.db.Select("id, owner_id").Where("id IN ?", ids).Find(&rows).Error
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.OwnerID
+	}
+	return out, translate(err, "read owners")
+}
