@@ -76,7 +76,7 @@ func (c *Commands) routes() []route {
 		{Submission: approvals.CallbackReject, Handler: a.SubmitReject},
 
 		// subscriptions/handlers.go
-		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me]", Summary: "Hear about a service's releases here (default) or by DM.", Handler: s.Subscribe},
+		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me] [level=milestones|all]", Summary: "Hear about a service's releases here (default) or by DM; people hear milestones, channels all.", Handler: s.Subscribe},
 		{Command: "unsubscribe", Usage: "<service|all> [env=<e>] [here|me]", Summary: "Stop hearing about a service's releases.", Handler: s.Unsubscribe},
 		{Command: "subscriptions", Summary: "What this channel and you are subscribed to.", Handler: s.Subscriptions},
 		{Command: "stakeholders add", Usage: "<service> <@user> …", Summary: "Add people surveyed after a service's releases.", Handler: s.StakeholdersAdd},

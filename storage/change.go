@@ -28,3 +28,16 @@ func (tx *Tx) Owners(ids []int64) (map[int64]string, error) {
 	}
 	return out, translate(err, "read owners")
 }
+
+// SetSubscriptionLevel changes the level of an existing subscription.
+func (tx *Tx) SetSubscriptionLevel(service, env, target, level string) error {
+	err := tx.db.Model(&Subscription{}).Where("service = ? AND environment = ? AND target = ?", service, env, target).Update("level", level).Error
+	return translate(err, "set subscription level")
+}
+
+// StakeholdersOf lists the stakeholders of a service.
+func (tx *Tx) StakeholdersOf(service string) ([]Stakeholder, error) {
+	var out []Stakeholder
+	err := tx.db.Where("service = ?", service).Order("user_id").Find(&out).Error
+	return out, translate(err, "read stakeholders")
+}

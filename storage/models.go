@@ -137,6 +137,10 @@ type Subscription struct {
 	TargetKind  string    `gorm:"size:16;not null;check:chk_subscriptions_kind,target_kind IN ('channel','user')"`
 	CreatedBy   string    `gorm:"size:32;not null"`
 	CreatedAt   time.Time `gorm:"not null"`
+
+	// Level is milestones or all; "" is the default of the target's kind
+	// (migration 33).
+	Level string `gorm:"size:16;not null;default:''"`
 }
 
 // Stakeholder is a person surveyed after a service's releases.

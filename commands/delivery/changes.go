@@ -68,11 +68,19 @@ func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note
 	if err != nil {
 		return err
 	}
+	subs, err = withStakeholders(tx, r, subs)
+	if err != nil {
+		return err
+	}
+	if ev == EvRejected {
+		// The reasons are internal: the owner and the approvers read them.
+		note = ""
+	}
 	msg := notification(r, ev, actor, note)
 	payload := bot.MustJSON(msg)
 	seen := map[string]bool{}
 	for _, sub := range subs {
-		if seen[sub.Target] {
+		if seen[sub.Target] || !hears(LevelOf(sub.Level, sub.TargetKind), ev) {
 			continue
 		}
 		seen[sub.Target] = true
@@ -99,7 +107,10 @@ func replanReminders(tx *storage.Tx, r *storage.Release, ev Event) error {
 		}
 		return nil
 	}
-	if ev == EvApproved || ev == EvRejected {
+	if ev == EvApproved {
+		return planHeadsUps(tx, r)
+	}
+	if ev == EvRejected {
 		return nil // the time did not change
 	}
 	if _, err := tx.DropPending(r.ID, reminderKinds...); err != nil {

@@ -77,7 +77,7 @@ func ConflictLine(c release.Conflict) string {
 // RecordOverlaps tells the other side of each conflict, in the transaction
 // that planned or moved r by actor: the other release's announcement and
 // open approval requests are brought up to date, and its owner (and r's,
-// when someone else made the change) is told by DM. Keys carry r's
+// when someone else made the change) is told by DM, unless they made it. Keys carry r's
 // revision, so each change tells once.
 func RecordOverlaps(tx *storage.Tx, r *storage.Release, cs []release.Conflict, actor string) error {
 	if len(cs) == 0 {
@@ -107,6 +107,9 @@ func RecordOverlaps(tx *storage.Tx, r *storage.Release, cs []release.Conflict, a
 					return err
 				}
 			}
+		}
+		if owners[other] == actor {
+			continue // the reply to the change told them
 		}
 		msg := overlapNotice(r, c)
 		if err := Direct(tx, fmt.Sprintf("overlap:%d:%d:%d", other, r.ID, r.Revision), other, owners[other], msg); err != nil {

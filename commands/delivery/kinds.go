@@ -35,6 +35,7 @@ var kinds = registry(
 	escalationKind{},
 	digestKind{},
 	adminAlertKind{},
+	headsUpKind{},
 )
 
 func registry(all ...Kind) map[string]Kind {
@@ -60,4 +61,4 @@ func Specs() []storage.KindSpec {
 }
 
 // reminderKinds are dropped when a release moves or ends.
-var reminderKinds = []string{reminderName, overdueName, nudgeName, escalationName}
+var reminderKinds = []string{reminderName, overdueName, nudgeName, escalationName, headsUpName}
