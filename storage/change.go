@@ -41,3 +41,17 @@ func (tx *Tx) StakeholdersOf(service string) ([]Stakeholder, error) {
 	err := tx.db.Where("service = ?", service).Order("user_id").Find(&out).Error
 	return out, translate(err, "read stakeholders")
 }
+
+// UserZones maps the users whose profile is cached to their Slack time
+// zone name.
+func (tx *Tx) UserZones(ids []string) (map[string]string, error) {
+	var rows []UserProfile
+	err := tx.db.Select("user_id, tz").Where("user_id IN ?", ids).Find(&rows).Error
+	out := make(map[string]string, len(rows))
+	for _, p := range rows {
+		if p.TZ != "" {
+			out[p.UserID] = p.TZ
+		}
+	}
+	return out, translate(err, "read time zones")
+}

@@ -78,12 +78,20 @@ func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note
 	}
 	msg := notification(r, ev, actor, note)
 	payload := bot.MustJSON(msg)
+	zones, err := userZones(tx, subs)
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for _, sub := range subs {
 		if seen[sub.Target] || !hears(LevelOf(sub.Level, sub.TargetKind), ev) {
 			continue
 		}
 		seen[sub.Target] = true
+		payload := payload
+		if sub.TargetKind == "user" {
+			payload = bot.MustJSON(inZone(msg, r, ev, zones[sub.Target]))
+		}
 		if _, err := tx.Enqueue(notificationTo(r, ev, sub.Target, payload)); err != nil {
 			return err
 		}
