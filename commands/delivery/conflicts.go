@@ -63,15 +63,15 @@ func ConflictsText(cs []release.Conflict) string {
 
 // ConflictLine is one overlapping release and what it shares.
 func ConflictLine(c release.Conflict) string {
-	what := "same environment"
+	what := "the same environment"
 	switch {
 	case c.SameService && c.SameEnvironment:
-		what = "same service and environment"
+		what = "the same service and environment"
 	case c.SameService:
-		what = "same service"
+		what = "the same service"
 	}
-	return fmt.Sprintf("*%s* %s %s → %s, %s (%s, %s)", c.Other.ID, bot.Escape(c.Other.Service), bot.Escape(c.Other.Version),
-		bot.Escape(c.Other.Environment), kit.Span(c.Other.Start, c.Other.End), what, c.Other.Status.Label())
+	return fmt.Sprintf("*%s* %s %s → %s (%s, %s)", c.Other.ID, bot.Escape(c.Other.Service), bot.Escape(c.Other.Version),
+		bot.Escape(c.Other.Environment), kit.Span(c.Other.Start, c.Other.End), what)
 }
 
 // RecordOverlaps tells the other side of each conflict, in the transaction

@@ -7,6 +7,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
@@ -40,16 +41,7 @@ func (c created) summary(verb string) string {
 	return b.String()
 }
 
-func conflictText(cf release.Conflict) string {
-	what := "the same environment"
-	switch {
-	case cf.SameService && cf.SameEnvironment:
-		what = "the same service and environment"
-	case cf.SameService:
-		what = "the same service"
-	}
-	return fmt.Sprintf("*%s* %s %s → %s (%s, %s).", cf.Other.ID, bot.Escape(cf.Other.Service), bot.Escape(cf.Other.Version), bot.Escape(cf.Other.Environment), kit.Span(cf.Other.Start, cf.Other.End), what)
-}
+func conflictText(cf release.Conflict) string { return delivery.ConflictLine(cf) + "." }
 
 // freezeRefusal explains why a slot is refused.
 func freezeRefusal(f release.Freeze) string {
