@@ -55,7 +55,7 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		}
 		hit := release.FreezesHit(slot, toFreezes(freezes))
 		if len(hit) > 0 && !release.FreezeOverride(p.Type, p.Reason) {
-			return refused("start", "%s", freezeRefusal(hit[0])), nil
+			return freezeRefused(hit[0], p.Type), nil
 		}
 		others, err := tx.ActiveSlots(slot.Start, slot.End)
 		if err != nil {
@@ -163,7 +163,7 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 		p.Environment != before.Environment || p.Type != before.Type
 	if len(hit) > 0 && !release.FreezeOverride(p.Type, firstNonEmpty(p.Reason, r.FreezeReason)) {
 		if touchesFreeze {
-			return refused("start", "%s", freezeRefusal(hit[0])), nil
+			return freezeRefused(hit[0], p.Type), nil
 		}
 		hit = nil
 	}

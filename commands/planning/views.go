@@ -43,6 +43,16 @@ func (c created) summary(verb string) string {
 
 func conflictText(cf release.Conflict) string { return delivery.ConflictLine(cf) + "." }
 
+// freezeRefused refuses a slot in a freeze; an emergency is told exactly
+// what it lacks: the reason.
+func freezeRefused(f release.Freeze, typ release.Type) outcome {
+	if typ == release.TypeEmergency {
+		return refused("reason", "A reason is missing: an emergency release may run during the freeze F-%d “%s” (%s) only with one. Add reason=\"…\" saying why it cannot wait.",
+			f.ID, bot.Escape(f.Reason), kit.Span(f.Start, f.End))
+	}
+	return refused("start", "%s", freezeRefusal(f))
+}
+
 // freezeRefusal explains why a slot is refused.
 func freezeRefusal(f release.Freeze) string {
 	return fmt.Sprintf("It overlaps the freeze F-%d “%s” (%s, %s). Pick another time, or plan it as type=emergency with reason=\"…\" if it cannot wait.",
