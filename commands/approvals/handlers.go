@@ -340,7 +340,7 @@ func (s *Service) Approvals(ctx context.Context, req *bot.Request) (*bot.Respons
 	if shown < len(rounds) {
 		blocks = append(blocks, bot.Context(fmt.Sprintf("…and %d more; decide on these first.", len(rounds)-shown)))
 	}
-	return &bot.Response{Text: fmt.Sprintf("You have %d pending approval decisions.", len(rounds)), Blocks: blocks}, nil
+	return &bot.Response{Text: fmt.Sprintf("You have %d pending approval decision%s.", len(rounds), kit.Plural(len(rounds))), Blocks: blocks}, nil
 }
 
 // Resubmit is /release resubmit: a rejected release asks for approval again.

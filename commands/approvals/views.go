@@ -82,8 +82,8 @@ func (rp Plan) Warning() string {
 		if len(rp.Eligible) == 1 {
 			who = "only 1 person can"
 		}
-		return fmt.Sprintf("It needs %d approvals but %s approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
-			rp.Needed(), who)
+		return fmt.Sprintf("It needs %d approval%s but %s approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
+			rp.Needed(), kit.Plural(rp.Needed()), who)
 	}
 	return ""
 }
@@ -113,5 +113,9 @@ func auditView(r *storage.Release, trail []storage.AuditEntry) *bot.Response {
 	}
 	blocks := []slack.Block{bot.Section(head)}
 	blocks = append(blocks, kit.PackLines(lines, bot.MaxMessageBlocks-2)...)
-	return &bot.Response{Text: fmt.Sprintf("Audit trail of %s: %d entries", kit.PlainName(r), len(trail)), Blocks: blocks}
+	entries := "entries"
+	if len(trail) == 1 {
+		entries = "entry"
+	}
+	return &bot.Response{Text: fmt.Sprintf("Audit trail of %s: %d %s", kit.PlainName(r), len(trail), entries), Blocks: blocks}
 }
