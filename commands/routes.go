@@ -52,6 +52,8 @@ func (c *Commands) routes() []route {
 		{Submission: planning.CallbackEdit, Handler: p.SubmitEdit},
 		// planning/browse.go
 		{Action: planning.ActionListMore, Handler: p.ListMore},
+		{Action: kit.ActionShow, Handler: p.ShowClicked},
+		{Action: kit.ActionEdit, Handler: p.EditClicked},
 
 		// lifecycle/handlers.go
 		{Command: "start", Usage: "<id>", Summary: "Mark an approved release as started.", Handler: l.Start},
@@ -74,6 +76,7 @@ func (c *Commands) routes() []route {
 		{Action: kit.ActionApprove, Handler: a.Approve},
 		{Action: kit.ActionReject, Handler: a.Reject},
 		{Submission: approvals.CallbackReject, Handler: a.SubmitReject},
+		{Action: kit.ActionResubmit, Handler: a.ResubmitClicked},
 
 		// subscriptions/handlers.go
 		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me] [level=milestones|all]", Summary: "Hear about a service's releases here (default) or by DM; people hear milestones, channels all.", Handler: s.Subscribe},

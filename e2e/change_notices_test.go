@@ -78,3 +78,36 @@ func noticeKind(m slackemu.Message) string {
 	}
 	return m.Text
 }
+
+// Buttons where people expect them (issue 14): the owner's rejection DM
+// offers Edit (the form) and Resubmit; a reminder offers Show.
+func TestChangeRejectionAndReminderButtonsLeadOn(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		rel := h.plan(ana, "billing 2.0.0", startIn(30*time.Hour))
+		if res := h.reject(admin, h.latestRequest(admin, rel.ID), "Wrong window"); res.Errors != nil {
+			t.Fatalf("rejection refused: %v", res.Errors)
+		}
+		dm := h.waitForMessage(dmsTo(ana), rel.Ref(), "was rejected by", "Wrong window")
+		h.outboxIdle()
+
+		modals := len(h.slack.As(ana).Modals())
+		if _, err := h.slack.As(ana).Click(h.ctx(), dm, "Edit"); err != nil {
+			t.Fatal(err)
+		}
+		h.waitFor("the edit form", func() bool { return len(h.slack.As(ana).Modals()) > modals })
+		if m, ok := h.slack.As(ana).Modal(); !ok || !strings.Contains(m.Title, "Edit "+rel.Ref()) {
+			t.Fatalf("the Edit button opened %+v", m)
+		}
+
+		mustContain(t, h.click(ana, dm, "Resubmit"), "Resubmitted")
+		h.waitForStatus(rel.ID, "planned")
+		h.approve(admin, rel.ID)
+		h.waitForStatus(rel.ID, "approved")
+		h.outboxIdle()
+
+		h.clock.AdvanceTo(rel.Start.Add(-24 * time.Hour))
+		reminder := h.waitForMessage(dmsTo(ana), "Reminder: "+rel.Ref())
+		mustContain(t, h.click(ana, reminder, "Show"), rel.Ref()+" billing 2.0.0 → production", "approved")
+	})
+}

@@ -291,10 +291,7 @@ func settle(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, ou
 		if err := closeRound(tx, r, round, storage.RoundRejected, release.StatusRejected, delivery.EvRejected, user, reason); err != nil {
 			return nil, err
 		}
-		if err := delivery.Direct(tx, fmt.Sprintf("rejected:%d", round.ID), r.ID, r.OwnerID, bot.Message{
-			Text: fmt.Sprintf(":no_entry: %s was rejected by %s: “%s”\nChange it with `/release edit %s` or `/release reschedule %s …`, then ask again with `/release resubmit %s`.",
-				kit.Name(r), bot.Mention(user), bot.Escape(reason), r.HumanID(), r.HumanID(), r.HumanID()),
-		}); err != nil {
+		if err := delivery.Direct(tx, fmt.Sprintf("rejected:%d", round.ID), r.ID, r.OwnerID, rejectedMessage(r, user, reason)); err != nil {
 			return nil, err
 		}
 		return bot.Reply(":no_entry: You rejected %s. %s gets your reason and can change the release and resubmit it.", kit.Name(r), bot.Mention(r.OwnerID)), nil
@@ -415,4 +412,9 @@ func (s *Service) Audit(ctx context.Context, req *bot.Request) (*bot.Response, e
 		return nil, err
 	}
 	return auditView(r, trail), nil
+}
+
+// ResubmitClicked is the Resubmit button of the owner's rejection DM.
+func (s *Service) ResubmitClicked(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	return s.Resubmit(ctx, kit.ClickArgs(req))
 }

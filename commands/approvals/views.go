@@ -119,3 +119,15 @@ func auditView(r *storage.Release, trail []storage.AuditEntry) *bot.Response {
 	}
 	return &bot.Response{Text: fmt.Sprintf("Audit trail of %s: %d %s", kit.PlainName(r), len(trail), entries), Blocks: blocks}
 }
+
+// rejectedMessage tells the owner why their release was rejected, with
+// the buttons that lead on: change it, then ask again.
+func rejectedMessage(r *storage.Release, by, reason string) bot.Message {
+	text := fmt.Sprintf(":no_entry: %s was rejected by %s: “%s”\nChange it with `/release edit %s` or `/release reschedule %s …`, then ask again with `/release resubmit %s`.",
+		kit.Name(r), bot.Mention(by), bot.Escape(reason), r.HumanID(), r.HumanID(), r.HumanID())
+	return bot.Message{
+		Text: fmt.Sprintf("%s was rejected by %s", kit.PlainName(r), bot.Mention(by)),
+		Blocks: []slack.Block{bot.Section(text), bot.Actions("rejected",
+			kit.ReleaseButton("Edit", kit.ActionEdit, r), kit.ReleaseButton("Resubmit", kit.ActionResubmit, r))},
+	}
+}

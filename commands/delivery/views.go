@@ -181,7 +181,8 @@ func reminderMessage(r *storage.Release, left time.Duration) bot.Message {
 	if release.Status(r.Status) == release.StatusPlanned {
 		text += " It is not approved yet."
 	}
-	return bot.Message{Text: fmt.Sprintf("Reminder: %s starts in %s", kit.PlainName(r), release.FormatDuration(left)), Blocks: []slack.Block{bot.Section(text)}}
+	return bot.Message{Text: fmt.Sprintf("Reminder: %s starts in %s", kit.PlainName(r), release.FormatDuration(left)),
+		Blocks: []slack.Block{bot.Section(text), bot.Actions("reminder", kit.ReleaseButton("Show", kit.ActionShow, r))}}
 }
 
 // overdueMessage asks the owner about a late start ("start") or a window
