@@ -65,6 +65,9 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	// /readyz says what is still missing.
 	ready := &readiness{}
 	ready.setDatabaseProblem("database not connected yet")
+	// The bot's series exist at zero from the first scrape, even while
+	// the database migrates.
+	metrics := bot.NewMetrics(o.Registry)
 	web, err := serveHTTP(cfg.HTTPAddr, ready, o.Registry, cancel)
 	if err != nil {
 		return err
@@ -86,7 +89,6 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	ready.store.Store(store)
 	log.Info("database ready", "dialect", store.Dialect())
 
-	metrics := bot.NewMetrics(o.Registry)
 	api := bot.NewAPI(bot.APIOptions{
 		BotToken: cfg.SlackBotToken.Reveal(), AppToken: cfg.SlackAppToken.Reveal(),
 		APIURL: cfg.SlackAPIURL, Metrics: metrics, Logger: log,

@@ -74,7 +74,7 @@ func TestApprovalManyApprovers(t *testing.T) {
 		}
 		h.waitFor("the Home", func() bool { _, ok := h.slack.As(last).Home(); return ok })
 		audit := h.cmdAnswer(ana, releases, "/release audit "+rid)
-		mustContain(t, audit, "*round opened*", "needs 2 of 120: U10000, U10001", "*status:approved*")
+		mustContain(t, audit, "round opened", "needs 2 of 120: <@U10000>, <@U10001>", "status changed — planned (awaiting approval) → approved")
 		h.outboxIdle()
 		for _, m := range append(h.slack.AllMessages(releases), h.slack.As(last).DMs()...) {
 			if n := utf8.RuneCountInString(m.Text); n > 3000 {

@@ -42,6 +42,7 @@ func populate(t *testing.T, s *storage.Store) {
 		&storage.AuditEntry{At: at, Actor: "UOWNER", Action: "created", ReleaseID: &r.ID},
 		&storage.ProcessedEnvelope{Key: "cmd:1", CreatedAt: at},
 		&storage.UserProfile{UserID: "UANA", Name: "Ana", FetchedAt: at},
+		&storage.StandardTemplate{Name: "billing-flags", Service: "billing", MaxRisk: "low", Covers: "Flag flips", CreatedBy: "UADMIN", CreatedAt: at},
 	)
 	for _, v := range rows[1:] {
 		must(v)

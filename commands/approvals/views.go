@@ -99,15 +99,15 @@ func auditView(r *storage.Release, trail []storage.AuditEntry) *bot.Response {
 	for _, e := range trail {
 		who := bot.Mention(e.Actor)
 		if e.Actor == kit.PolicyActor {
-			who = "_policy_"
+			who = "by policy"
 		}
-		line := fmt.Sprintf("%s · %s · *%s*", bot.Date(e.At, "{date_short} {time}"), who, bot.Escape(e.Action))
+		line := fmt.Sprintf("%s · %s · %s", bot.Date(e.At, "{date_short} {time}"), who, bot.Escape(auditAction(e.Action)))
 		if e.Details != "" {
-			line += " — " + bot.Escape(e.Details)
+			line += " — " + auditDetails(e)
 		}
 		lines = append(lines, line)
 	}
-	head := fmt.Sprintf("*Audit trail of %s* (%s, now %s)", kit.Name(r), bot.Escape(r.Environment), release.Status(r.Status).Label())
+	head := fmt.Sprintf("Audit trail of %s (%s, now %s)", kit.Name(r), bot.Escape(r.Environment), release.Status(r.Status).Label())
 	if skipped > 0 {
 		head += fmt.Sprintf("\n_%d older entries are not shown._", skipped)
 	}
