@@ -7,6 +7,7 @@ import (
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
+	"github.com/releasebot/releasebot/commands/subscriptions"
 )
 
 // route is one entry of the table: a subcommand (with its help), a
@@ -79,7 +80,8 @@ func (c *Commands) routes() []route {
 		{Action: kit.ActionResubmit, Handler: a.ResubmitClicked},
 
 		// subscriptions/handlers.go
-		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me] [level=milestones|all]", Summary: "Hear about a service's releases here (default) or by DM; people hear milestones, channels all.", Handler: s.Subscribe},
+		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me] [level=milestones|all]", Summary: "Hear about a service's releases here (default) or by DM; people hear milestones, channels all. Without arguments it opens a form.", Handler: s.Subscribe},
+		{Submission: subscriptions.CallbackSubscribe, Handler: s.SubmitForm},
 		{Command: "unsubscribe", Usage: "<service|all> [env=<e>] [here|me]", Summary: "Stop hearing about a service's releases.", Handler: s.Unsubscribe},
 		{Command: "subscriptions", Summary: "What this channel and you are subscribed to.", Handler: s.Subscriptions},
 		{Command: "stakeholders add", Usage: "<service> <@user> …", Summary: "Add people surveyed after a service's releases.", Handler: s.StakeholdersAdd},

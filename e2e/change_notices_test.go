@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,45 @@ func TestChangeRejectionAndReminderButtonsLeadOn(t *testing.T) {
 		h.clock.AdvanceTo(rel.Start.Add(-24 * time.Hour))
 		reminder := h.waitForMessage(dmsTo(ana), "Reminder: "+rel.Ref())
 		mustContain(t, h.click(ana, reminder, "Show"), rel.Ref()+" billing 2.0.0 → production", "approved")
+	})
+}
+
+// Forms for admin work (issue 14): /release subscribe without arguments
+// opens a form with a channel picker; an empty channel means by DM, and
+// the typed command keeps working.
+func TestChangeSubscribeForm(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		ctx := context.Background()
+		benU := h.slack.As(ben)
+		if reply := h.cmd(ben, general, "/release subscribe"); reply != "" {
+			t.Fatalf("the form should open without a reply, got %q", reply)
+		}
+		form, ok := benU.Modal()
+		if !ok || form.Title != "Subscribe" {
+			t.Fatalf("form %+v, open=%v", form, ok)
+		}
+		types := map[string]string{}
+		for _, in := range form.Inputs() {
+			types[in.Label] = in.ElementType
+		}
+		if types["Channel"] != "conversations_select" || types["Level"] != "radio_buttons" || types["Environment"] != "static_select" {
+			t.Fatalf("inputs %v", types)
+		}
+		before := h.snapshot()
+		res, err := benU.Submit(ctx, map[string]string{"Service": "bill ing", "Channel": general})
+		if err != nil || res.Closed || !strings.Contains(res.Errors["service"], "Name one service") {
+			t.Fatalf("invalid form: %+v, %v", res, err)
+		}
+		h.unchanged(before, "the invalid subscription form")
+		res, err = benU.Submit(ctx, map[string]string{"Service": "billing", "Environment": "production", "Channel": "", "Level": "all"})
+		if err != nil || !res.Closed {
+			t.Fatalf("valid form: %+v, %v", res, err)
+		}
+		h.waitForMessage(dmsTo(ben), "Subscribed you (by DM) to releases of billing in production (all)")
+		subs, err := h.store.Subscriptions(ctx, ben)
+		if err != nil || len(subs) != 1 || subs[0].Level != "all" || subs[0].TargetKind != "user" || subs[0].Environment != "production" {
+			t.Fatalf("subscriptions %+v, %v", subs, err)
+		}
 	})
 }

@@ -20,7 +20,7 @@ func TestSubscriptionCommands(t *testing.T) {
 		mustContain(t, h.cmd(ana, releases, "/release subscribe all env=staging me"), "Subscribed you (by DM) to releases of all services in staging")
 		mustContain(t, h.cmd(ana, releases, "/release subscribe billing env=qa"), `"qa" is not an environment here`)
 		mustContain(t, h.cmd(ana, releases, "/release subscribe billing there"), `"there": say `+"`here`")
-		mustContain(t, h.cmd(ana, releases, "/release subscribe"), "Usage: `/release subscribe <service|all> [env=<e>] [here|me] [level=milestones|all]`")
+		mustContain(t, h.cmd(ana, releases, "/release subscribe billing here now"), "Usage: `/release subscribe <service|all> [env=<e>] [here|me] [level=milestones|all]`")
 		mustContain(t, h.cmd(ana, secret, "/release subscribe billing"), "private channel I am not in")
 
 		list := h.cmd(ana, releases, "/release subscriptions")

@@ -72,6 +72,9 @@ func (s *Service) parseSubscription(req *bot.Request, verb string) (subscription
 
 // Subscribe is /release subscribe.
 func (s *Service) Subscribe(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	if strings.TrimSpace(req.Args) == "" && req.TriggerID != "" && req.View == nil {
+		return s.openForm(ctx, req)
+	}
 	t, err := s.parseSubscription(req, "subscribe")
 	if err != nil {
 		return nil, err
