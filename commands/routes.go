@@ -3,6 +3,7 @@ package commands
 import (
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/freezes"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
@@ -43,7 +44,8 @@ func (c *Commands) routes() []route {
 		// planning/browse.go
 		{Command: "calendar", Usage: "[days=<n>]", Summary: "Releases and freezes day by day (default 14 days).", Handler: p.Calendar},
 		// freezes/handlers.go
-		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins).", Handler: f.FreezeAdd},
+		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins); without arguments it opens a form.", Handler: f.FreezeAdd},
+		{Submission: freezes.CallbackFreeze, Handler: f.SubmitForm},
 		{Command: "freeze list", Summary: "List current and coming freeze windows.", Handler: f.FreezeList},
 		{Command: "freeze remove", Usage: "<freeze-id>", Summary: "Remove a freeze window (admins).", Handler: f.FreezeRemove},
 		// planning/suggest.go

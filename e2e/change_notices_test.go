@@ -152,3 +152,42 @@ func TestChangeSubscribeForm(t *testing.T) {
 		}
 	})
 }
+
+// /release freeze add without arguments opens a form with date and time
+// pickers; a refusal stays in the form and changes nothing; a valid form
+// adds the freeze, audited, and a non-admin cannot.
+func TestChangeFreezeForm(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		ctx := context.Background()
+		adminU := h.slack.As(admin)
+		if reply := h.cmd(admin, releases, "/release freeze add"); reply != "" {
+			t.Fatalf("the form should open without a reply, got %q", reply)
+		}
+		form, ok := adminU.Modal()
+		if !ok || form.Title != "Add a freeze" {
+			t.Fatalf("form %+v, open=%v", form, ok)
+		}
+		types := map[string]string{}
+		for _, in := range form.Inputs() {
+			types[in.Label] = in.ElementType
+		}
+		if types["Start"] != "datetimepicker" || types["End"] != "datetimepicker" || types["Environment"] != "static_select" {
+			t.Fatalf("inputs %v", types)
+		}
+		from := h.clock.Now().Add(48 * time.Hour).Truncate(time.Minute)
+		before := h.snapshot()
+		res, err := adminU.Submit(ctx, map[string]string{"Start": pickerValue(from), "End": pickerValue(from.Add(-time.Hour)), "Reason": "Holiday freeze"})
+		if err != nil || res.Closed || !strings.Contains(res.Errors["end"], "ends") {
+			t.Fatalf("invalid form: %+v, %v", res, err)
+		}
+		h.unchanged(before, "the invalid freeze form")
+		res, err = adminU.Submit(ctx, map[string]string{"Start": pickerValue(from), "End": pickerValue(from.Add(3 * time.Hour)), "Environment": "staging", "Reason": "Holiday freeze"})
+		if err != nil || !res.Closed {
+			t.Fatalf("valid form: %+v, %v", res, err)
+		}
+		h.waitForMessage(dmsTo(admin), "Added freeze *F-1* for staging", "Holiday freeze")
+		mustContain(t, h.auditActions(0), "freeze added")
+		h.refused(h.typing(ana, releases, "/release freeze add"), "Only admins can add freeze windows")
+	})
+}
