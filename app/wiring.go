@@ -94,6 +94,7 @@ func (sys *system) run(ctx context.Context) error {
 		{Name: "prune deliveries", Spec: "@every 1h", Run: sys.commands.Jobs.Prune},
 		{Name: "open surveys", Spec: minute, Run: sys.commands.Surveys.OpenDue},
 		{Name: "review reminders", Spec: minute, Run: sys.commands.Reviews.RemindMissing},
+		{Name: "expire stale releases", Spec: minute, Run: sys.commands.Expiry.Expire},
 	}
 	for _, j := range jobs {
 		if err := sched.Add(ctx, j); err != nil {

@@ -304,7 +304,7 @@ func (r *Router) dispatchCommand(ctx context.Context, req *Request) (*Response, 
 			return s.Handler(ctx, req)
 		}
 	}
-	return r.Help(words[0]), nil
+	return r.suggest(words), nil
 }
 
 // afterWords returns text without its first n whitespace-separated words,

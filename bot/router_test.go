@@ -45,7 +45,7 @@ func TestDispatchCommands(t *testing.T) {
 // Help is built from the table, so every registered subcommand is in it.
 func TestHelpListsEverySubcommand(t *testing.T) {
 	r := testRouter()
-	for _, text := range []string{"", "help", "freeze", "nonsense words"} {
+	for _, text := range []string{"", "help"} {
 		resp, err := r.Dispatch(context.Background(), &Request{Kind: KindCommand, Command: "/release", Text: text})
 		if err != nil {
 			t.Fatal(err)
@@ -55,8 +55,29 @@ func TestHelpListsEverySubcommand(t *testing.T) {
 				t.Errorf("help for %q lacks %q:\n%s", text, want, resp.Text)
 			}
 		}
-		if text == "nonsense words" && !strings.Contains(resp.Text, "I don't know `nonsense`") {
-			t.Errorf("unknown word not named:\n%s", resp.Text)
+	}
+}
+
+// An unknown subcommand gets the closest one with its usage line, and a
+// group's word alone gets the group's commands, not the whole help.
+func TestUnknownSubcommandSuggestsTheClosest(t *testing.T) {
+	r := testRouter()
+	for text, want := range map[string][]string{
+		"nwe billing":    {"I don't know `nwe`. Did you mean `/release new`?", "`/release new <service>`", "Plan.", "`/release help` lists every command."},
+		"freeze":         {"`/release freeze` needs one more word", "`/release freeze add <from> <to>`", "`/release freeze list`"},
+		"nonsense words": {"I don't know `nonsense`. Did you mean"},
+	} {
+		resp, err := r.Dispatch(context.Background(), &Request{Kind: KindCommand, Command: "/release", Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(resp.Text, w) {
+				t.Errorf("%q: answer lacks %q:\n%s", text, w, resp.Text)
+			}
+		}
+		if text == "nwe billing" && strings.Contains(resp.Text, "freeze list") {
+			t.Errorf("%q: the whole help instead of the closest command:\n%s", text, resp.Text)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/digest"
 	"github.com/releasebot/releasebot/commands/execution"
+	"github.com/releasebot/releasebot/commands/expiry"
 	"github.com/releasebot/releasebot/commands/freezes"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
@@ -21,6 +22,7 @@ import (
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
 	"github.com/releasebot/releasebot/commands/reviews"
+	"github.com/releasebot/releasebot/commands/standards"
 	"github.com/releasebot/releasebot/commands/subscriptions"
 	"github.com/releasebot/releasebot/commands/surveys"
 	"github.com/releasebot/releasebot/config"
@@ -48,6 +50,7 @@ type Commands struct {
 	home          *home.Service
 	outbox        *outboxadmin.Service
 	execution     *execution.Service
+	standards     *standards.Service
 	// Jobs are the scheduled jobs: nudges, the digest, pruning.
 	Jobs *digest.Service
 	// Resolver renders outbox messages when they are delivered.
@@ -56,6 +59,8 @@ type Commands struct {
 	// jobs: opening due surveys, reminding of missing reviews.
 	Surveys *surveys.Service
 	Reviews *reviews.Service
+	// Expiry retires releases whose window passed unapproved (a job).
+	Expiry *expiry.Service
 }
 
 // New builds every capability.
@@ -69,6 +74,7 @@ func New(o Options) *Commands {
 		planning:  planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d, e), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
 		Surveys: surveys.New(d), Reviews: reviews.New(d),
+		standards: standards.New(d), Expiry: expiry.New(d),
 	}
 }
 

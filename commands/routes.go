@@ -4,10 +4,12 @@ import (
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
 	"github.com/releasebot/releasebot/commands/execution"
+	"github.com/releasebot/releasebot/commands/freezes"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
+	"github.com/releasebot/releasebot/commands/subscriptions"
 )
 
 // route is one entry of the table: a subcommand (with its help), a
@@ -31,7 +33,7 @@ func (c *Commands) routes() []route {
 	p, f, l, a, s, h, o, x := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home, c.outbox, c.execution
 	return append([]route{
 		// planning/handlers.go
-		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason= fixes=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
+		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason= fixes= template=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
 		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
 		// planning/browse.go
 		{Command: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", Handler: p.List},
@@ -43,7 +45,8 @@ func (c *Commands) routes() []route {
 		// planning/browse.go
 		{Command: "calendar", Usage: "[days=<n>]", Summary: "Releases and freezes day by day (default 14 days).", Handler: p.Calendar},
 		// freezes/handlers.go
-		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins).", Handler: f.FreezeAdd},
+		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins); without arguments it opens a form.", Handler: f.FreezeAdd},
+		{Submission: freezes.CallbackFreeze, Handler: f.SubmitForm},
 		{Command: "freeze list", Summary: "List current and coming freeze windows.", Handler: f.FreezeList},
 		{Command: "freeze remove", Usage: "<freeze-id>", Summary: "Remove a freeze window (admins).", Handler: f.FreezeRemove},
 		// planning/suggest.go
@@ -53,6 +56,8 @@ func (c *Commands) routes() []route {
 		{Submission: planning.CallbackEdit, Handler: p.SubmitEdit},
 		// planning/browse.go
 		{Action: planning.ActionListMore, Handler: p.ListMore},
+		{Action: kit.ActionShow, Handler: p.ShowClicked},
+		{Action: kit.ActionEdit, Handler: p.EditClicked},
 
 		// lifecycle/handlers.go
 		{Command: "start", Usage: "<id>", Summary: "Mark an approved release as started.", Handler: l.Start},
@@ -79,15 +84,21 @@ func (c *Commands) routes() []route {
 		{Command: "resubmit", Usage: "<id>", Summary: "Ask for approval again after a rejection.", Handler: a.Resubmit},
 		{Command: "audit", Usage: "<id>", Summary: "The full history of a release: changes, rounds, decisions.", Handler: a.Audit},
 		// approvals/policies.go
-		{Command: "policy show", Summary: "Who approves which releases.", Handler: a.PolicyShow},
-		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [checks=<name>,…]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
+		{Command: "policy show", Usage: "[<id>]", Summary: "Who approves which releases, and which rule a release falls under.", Handler: a.PolicyShow},
+		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [risk=<r>] [rollback=required|optional] [checks=<name>,…]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
+		// standards/handlers.go
+		{Command: "standard add", Usage: "<name> service=<s> [env=<e>] max-risk=<low|medium|high> \"<what it covers>\"", Summary: "Add a pre-approved standard-change template (admins).", Handler: c.standards.Add},
+		{Command: "standard list", Summary: "The standard-change catalogue.", Handler: c.standards.List},
+		{Command: "standard remove", Usage: "<name>", Summary: "Remove a standard-change template (admins).", Handler: c.standards.Remove},
 		// approvals/handlers.go
 		{Action: kit.ActionApprove, Handler: a.Approve},
 		{Action: kit.ActionReject, Handler: a.Reject},
 		{Submission: approvals.CallbackReject, Handler: a.SubmitReject},
+		{Action: kit.ActionResubmit, Handler: a.ResubmitClicked},
 
 		// subscriptions/handlers.go
-		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me]", Summary: "Hear about a service's releases here (default) or by DM.", Handler: s.Subscribe},
+		{Command: "subscribe", Usage: "<service|all> [env=<e>] [here|me] [level=milestones|all]", Summary: "Hear about a service's releases here (default) or by DM; people hear milestones, channels all. Without arguments it opens a form.", Handler: s.Subscribe},
+		{Submission: subscriptions.CallbackSubscribe, Handler: s.SubmitForm},
 		{Command: "unsubscribe", Usage: "<service|all> [env=<e>] [here|me]", Summary: "Stop hearing about a service's releases.", Handler: s.Unsubscribe},
 		{Command: "subscriptions", Summary: "What this channel and you are subscribed to.", Handler: s.Subscriptions},
 		{Command: "stakeholders add", Usage: "<service> <@user> …", Summary: "Add people surveyed after a service's releases.", Handler: s.StakeholdersAdd},

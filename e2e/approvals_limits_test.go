@@ -36,7 +36,7 @@ func TestApprovalManyApprovers(t *testing.T) {
 
 		h.setPolicy("normal approvers=<!subteam^S0MANY|@many>," + strings.Join(many[:20], ",") + " required=2")
 		show := h.cmdAnswer(ana, releases, "/release policy show")
-		mustContain(t, show, "required=2 of <!subteam^S0MANY>")
+		mustContain(t, show, "→ 2 approvals of <!subteam^S0MANY>")
 
 		rel := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00"))
 		mustContain(t, rel.Reply, "waiting for 2 approvals from <@U10000>", "and 110 others")
@@ -74,7 +74,7 @@ func TestApprovalManyApprovers(t *testing.T) {
 		}
 		h.waitFor("the Home", func() bool { _, ok := h.slack.As(last).Home(); return ok })
 		audit := h.cmdAnswer(ana, releases, "/release audit "+rid)
-		mustContain(t, audit, "*round opened*", "needs 2 of 120: U10000, U10001", "*status:approved*")
+		mustContain(t, audit, "round opened", "needs 2 of 120: <@U10000>, <@U10001>", "status changed — planned (awaiting approval) → approved")
 		h.outboxIdle()
 		for _, m := range append(h.slack.AllMessages(releases), h.slack.As(last).DMs()...) {
 			if n := utf8.RuneCountInString(m.Text); n > 3000 {

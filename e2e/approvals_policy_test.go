@@ -18,11 +18,12 @@ func TestApprovalDefaultPolicies(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect, env: map[string]string{"ADMINS": admin + "," + cat}})
 		show := h.cmdAnswer(dan, releases, "/release policy show")
-		mustContain(t, show, "*standard* (default): pre-approved", "*normal* (default): one approval from the admins: <@U0ADMIN>, <@U0CAT>",
-			"*emergency* (default): one approval from the admins (<@U0ADMIN>, <@U0CAT>), then a retroactive review", "Nobody approves their own release")
+		mustContain(t, show, "*standard · any environment · any risk* (default) → pre-approved when it fits a template",
+			"*normal · any environment · any risk* (default) → one approval from the admins: <@U0ADMIN>, <@U0CAT>",
+			"*emergency · any environment · any risk* (default) → one approval from the admins (<@U0ADMIN>, <@U0CAT>), then a retroactive review", "Nobody approves their own release")
 
 		// Standard: approved by policy, nobody asked.
-		std := h.plan(ana, "docs 1.0.0", daysAhead(3, "10:00"), with("type=standard"))
+		std := h.plan(ana, "docs 1.0.0", daysAhead(3, "10:00"), standardChange("docs"))
 		mustContain(t, std.Reply, "pre-approved by policy")
 		if r := h.release(std.ID); r.Status != "approved" || r.RetroReview {
 			t.Fatalf("standard release: status %s, retro review %v", r.Status, r.RetroReview)
@@ -127,9 +128,9 @@ func TestApprovalPolicies(t *testing.T) {
 			t.Fatalf("policies: %+v", ps)
 		}
 		show := h.cmdAnswer(ana, releases, "/release policy show")
-		mustContain(t, show, "*normal* (all environments): required=all of <!subteam^S0CAB>, <@U0BEN>", "*normal* (staging only): required=1 of <@U0DAN>",
-			"*standard* (default)", "*emergency* (default)")
-		mustNotContain(t, show, "*normal* (default)")
+		mustContain(t, show, "*normal · any environment · any risk* → approvals from all of <!subteam^S0CAB>, <@U0BEN>", "*normal · staging · any risk* → 1 approval of <@U0DAN>",
+			"*standard · any environment · any risk* (default)", "*emergency · any environment · any risk* (default)")
+		mustNotContain(t, show, "*normal · any environment · any risk* (default)")
 
 		prod := h.plan(ana, "billing 2.0.0", daysAhead(3, "10:00")).ID
 		if got := approverIDs(h.rounds(prod)[0]); !slices.Equal(got, []string{ben, cat}) {
@@ -141,12 +142,12 @@ func TestApprovalPolicies(t *testing.T) {
 		}
 		// A type with only an environment policy keeps its default elsewhere.
 		h.setPolicy("standard approvers=" + catM + " required=any env=production")
-		std := h.plan(ana, "docs 1.0.0", daysAhead(4, "10:00"), with("type=standard"))
+		std := h.plan(ana, "docs 1.0.0", daysAhead(4, "10:00"), standardChange("docs"))
 		mustContain(t, std.Reply, "waiting for 1 approval from <@U0CAT>")
 		if r := h.release(std.ID); r.Status != "planned" {
 			t.Fatalf("standard release in production with a policy is %s", r.Status)
 		}
-		std2 := h.plan(ana, "docs 1.0.0", daysAhead(4, "12:00"), with("type=standard env=development"))
+		std2 := h.plan(ana, "docs 1.0.0", daysAhead(4, "12:00"), with("env=development"), standardChange("docs"))
 		mustContain(t, std2.Reply, "pre-approved by policy")
 		h.waitForStatus(std2.ID, "approved")
 

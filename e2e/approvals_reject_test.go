@@ -94,18 +94,18 @@ func TestApprovalRejectAndResubmit(t *testing.T) {
 
 		// The audit view tells the whole story: who, what, when, and why.
 		audit := h.cmdAnswer(dan, releases, "/release audit "+rid)
-		mustContain(t, audit, "*Audit trail of *"+rid+"* billing 2.0.0* (production, now approved)")
+		mustContain(t, audit, "Audit trail of *"+rid+"* billing 2.0.0 (production, now approved)")
 		order := []string{
-			"<@U0ANA> · *created* — billing 2.0.0 → production",
-			"<@U0ANA> · *round opened* — round 1: policy for normal changes in all environments (required=all); needs 2 of 2: U0BEN, U0CAT",
-			"<@U0BEN> · *rejected* — round 1: No rollback plan &lt;yet&gt; &amp; no owner on call",
-			"<@U0BEN> · *status:rejected* — planned → rejected: round 1 rejected",
-			"<@U0ANA> · *rescheduled* — start",
-			"<@U0ANA> · *status:planned* — rejected → planned: resubmitted for approval",
-			"<@U0ANA> · *round opened* — round 2",
-			"<@U0BEN> · *approved* — round 2",
-			"<@U0CAT> · *approved* — round 2",
-			"<@U0CAT> · *status:approved* — planned → approved: round 2 approved",
+			"<@U0ANA> · created — billing 2.0.0 → production",
+			"<@U0ANA> · round opened — round 1: policy for normal changes in all environments (required=all); needs 2 of 2: <@U0BEN>, <@U0CAT>",
+			"<@U0BEN> · rejected — round 1: No rollback plan &lt;yet&gt; &amp; no owner on call",
+			"<@U0BEN> · status changed — planned (awaiting approval) → rejected: round 1 rejected",
+			"<@U0ANA> · rescheduled — start",
+			"<@U0ANA> · status changed — rejected → planned (awaiting approval): resubmitted for approval",
+			"<@U0ANA> · round opened — round 2",
+			"<@U0BEN> · approved — round 2",
+			"<@U0CAT> · approved — round 2",
+			"<@U0CAT> · status changed — planned (awaiting approval) → approved: round 2 approved",
 		}
 		at := 0
 		for _, want := range order {

@@ -73,7 +73,7 @@ func pipelineDrivesARelease(t *testing.T, dialect, example string) {
 	h.waitForMessage(inThread(releases, ann.TS), "Completed, reported by pipeline `ci-payments`", "12 min of downtime")
 	mustContain(t, h.auditActions(rel.ID), "check", "status:in_progress", "status:completed")
 	mustContain(t, strings.Join(h.auditLines(rel.ID), "\n"), "token:ci-payments")
-	mustContain(t, h.cmdAnswer(ana, releases, "/release audit "+rel.Ref()), "pipeline `ci-payments` · *status:completed* — in_progress → completed: downtime 12 min")
+	mustContain(t, h.cmdAnswer(ana, releases, "/release audit "+rel.Ref()), "pipeline `ci-payments` · status changed — in progress → completed: downtime 12 min")
 
 	live := h.cmdAnswer(dan, releases, "/release live payments")
 	mustContain(t, live, "*payments* → production: `2.4.0`", "through `"+rel.Ref()+"`", "api@2.4.0")

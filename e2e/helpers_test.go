@@ -137,6 +137,24 @@ func with(options string) planOption {
 	return func(_ *harness, _ string, l *planLine) { l.options = options }
 }
 
+// standardChange makes the release a standard change of service's routine
+// template, which an admin adds to the catalogue the first time; put it
+// after with().
+func standardChange(service string) planOption {
+	return func(h *harness, _ string, l *planLine) {
+		name := service + "-routine"
+		var n int64
+		if err := h.store.Gorm(context.Background()).Model(&storage.StandardTemplate{}).Where("name = ?", name).Count(&n).Error; err != nil {
+			h.t.Fatalf("standard templates: %v", err)
+		}
+		if n == 0 {
+			reply := h.cmdAnswer(admin, releases, "/release standard add "+name+" service="+service+` max-risk=high "Routine deploys"`)
+			mustContain(h.t, reply, "Added standard-change template")
+		}
+		l.options = strings.TrimSpace(l.options + " type=standard template=" + name)
+	}
+}
+
 var plannedID = regexp.MustCompile(`\*R-(\d+)\*`)
 
 // plan types "/release new <release> <start> <options>" as user and fails
@@ -291,6 +309,7 @@ var snapshotModels = []any{
 	&storage.Stakeholder{}, &storage.AuditEntry{}, &storage.OutboxMessage{},
 	&storage.Survey{}, &storage.SurveyInvite{}, &storage.SurveyResponse{}, &storage.Review{}, &storage.ReviewAction{},
 	&storage.APIToken{}, &storage.ReadinessCheck{}, &storage.Incident{}, &storage.LiveVersion{},
+	&storage.StandardTemplate{},
 }
 
 // snapshot dumps every row of those tables once the outbox is idle (its

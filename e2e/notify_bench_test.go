@@ -56,10 +56,11 @@ func benchmarkDMs(b *testing.B, dialect string, people int) {
 	slack.SetRateLimits(limits)
 	before := len(slack.Calls("chat.postMessage"))
 
+	mustContain(b, h.cmdAnswer(admin, releases, `/release standard add billing-routine service=billing max-risk=high "Routine deploys"`), "Added")
 	b.StartTimer()
 	began := time.Now()
 	when, _ := h.fromNow(ana, 48*time.Hour)
-	h.cmd(ana, releases, "/release new billing 1.0.0 "+when+" type=standard")
+	h.cmd(ana, releases, "/release new billing 1.0.0 "+when+" type=standard template=billing-routine")
 	// Checked on the bot's side every 50 ms: copying the emulator's call
 	// log on every change would slow the machine down as it grows.
 	deadline := time.Now().Add(10 * time.Minute)

@@ -15,7 +15,7 @@ func TestSubscribersHearOfEdits(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(dan, general, "/release subscribe billing")
-		rel := h.plan(ana, "billing 2.0.0", startIn(48*time.Hour), with("type=standard"))
+		rel := h.plan(ana, "billing 2.0.0", startIn(48*time.Hour), standardChange("billing"))
 		ann := h.announcement(releases, rel.ID)
 		h.waitForMessage(inChannel(general), rel.Ref()+" ", "was *planned*")
 

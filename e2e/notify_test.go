@@ -20,7 +20,7 @@ func TestSubscriptionCommands(t *testing.T) {
 		mustContain(t, h.cmd(ana, releases, "/release subscribe all env=staging me"), "Subscribed you (by DM) to releases of all services in staging")
 		mustContain(t, h.cmd(ana, releases, "/release subscribe billing env=qa"), `"qa" is not an environment here`)
 		mustContain(t, h.cmd(ana, releases, "/release subscribe billing there"), `"there": say `+"`here`")
-		mustContain(t, h.cmd(ana, releases, "/release subscribe"), "Usage: `/release subscribe <service|all> [env=<e>] [here|me]`")
+		mustContain(t, h.cmd(ana, releases, "/release subscribe billing here now"), "Usage: `/release subscribe <service|all> [env=<e>] [here|me] [level=milestones|all]`")
 		mustContain(t, h.cmd(ana, secret, "/release subscribe billing"), "private channel I am not in")
 
 		list := h.cmd(ana, releases, "/release subscriptions")
@@ -58,11 +58,11 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, general, "/release subscribe billing env=production")
-		h.cmd(dan, general, "/release subscribe all me")
+		h.cmd(dan, general, "/release subscribe all me level=all")
 		h.cmd(ben, general, "/release subscribe billing env=staging me")
 
 		// planned, rescheduled, started, completed
-		rel := h.plan(ana, "billing 2.0.0", startIn(48*time.Hour), with(`type=standard impact="Invoices paused for 5 minutes"`))
+		rel := h.plan(ana, "billing 2.0.0", startIn(48*time.Hour), with(`impact="Invoices paused for 5 minutes"`), standardChange("billing"))
 		ann := h.announcement(releases, rel.ID)
 		heard := h.waitForMessage(inChannel(general), rel.Ref(), "was *planned*")
 		mustContain(t, heard.Content(), "billing 2.0.0", "<!date^", "<@U0ANA>", "Invoices paused for 5 minutes", "Open the release thread", "standard · medium")
@@ -79,14 +79,14 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 		h.waitForMessage(inChannel(general), rel.Ref(), "was *completed* by <@U0ANA>: all good")
 
 		// cancelled, failed, rolled back
-		c := h.plan(ana, "billing 2.0.1", startIn(48*time.Hour), with("type=standard"))
+		c := h.plan(ana, "billing 2.0.1", startIn(48*time.Hour), standardChange("billing"))
 		h.cmd(ana, releases, "/release cancel "+c.Ref()+" not needed, ask <@U0BEN|ben> & co")
 		h.waitForMessage(inChannel(general), c.Ref(), "was *cancelled*", "not needed, ask <@U0BEN> &amp; co")
-		f := h.plan(ana, "billing 2.0.2", startIn(48*time.Hour), with("type=standard"))
+		f := h.plan(ana, "billing 2.0.2", startIn(48*time.Hour), standardChange("billing"))
 		h.cmd(ana, releases, "/release start "+f.Ref())
 		h.cmd(ana, releases, "/release fail "+f.Ref())
 		h.waitForMessage(inChannel(general), f.Ref(), "was *failed*")
-		rb := h.plan(ana, "billing 2.0.3", startIn(48*time.Hour), with("type=standard"))
+		rb := h.plan(ana, "billing 2.0.3", startIn(48*time.Hour), standardChange("billing"))
 		h.cmd(ana, releases, "/release start "+rb.Ref())
 		h.cmd(ana, releases, "/release rollback "+rb.Ref()+"\nerrors up") // the note on its own line
 		h.waitForMessage(inChannel(general), rb.Ref(), "was *rolled back*", "errors up")
@@ -107,10 +107,12 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 		if _, err := h.slack.As(admin).Submit(h.ctx(), map[string]string{"reason": "no rollback plan"}); err != nil {
 			t.Fatal(err)
 		}
-		h.waitForMessage(inChannel(general), rj.Ref(), "was *rejected*", "no rollback plan")
+		// The reason is internal: the owner and the approvers read it.
+		rejected := h.waitForMessage(inChannel(general), rj.Ref(), "was *rejected*")
+		mustNotContain(t, rejected.Content(), "no rollback plan")
 
 		// Another environment is not heard about.
-		other := h.plan(ana, "billing 3.0.0", startIn(48*time.Hour), with("type=standard env=staging"))
+		other := h.plan(ana, "billing 3.0.0", startIn(48*time.Hour), with("env=staging"), standardChange("billing"))
 		h.waitForMessage(dmsTo(ben), other.Ref(), "was *planned*")
 		h.outboxIdle()
 
@@ -154,7 +156,7 @@ func TestSubscribersHearEveryChange(t *testing.T) {
 func TestRemindersAndOverdue(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		rel := h.plan(ana, "billing 4.0.0", startIn(25*time.Hour), with("type=standard duration=1h"))
+		rel := h.plan(ana, "billing 4.0.0", startIn(25*time.Hour), with("duration=1h"), standardChange("billing"))
 		ann := h.announcement(releases, rel.ID)
 		h.outboxIdle() // and so between jumps: sent_at is stamped with the bot's clock
 		if n := count(h.slack.As(ana).DMs(), "Reminder"); n != 0 {
@@ -208,11 +210,11 @@ func TestRemindersAndOverdue(t *testing.T) {
 func TestOnlyTheNearestPassedReminder(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		soon := h.plan(ana, "billing 5.0.0", startIn(50*time.Minute), with("type=standard"))
+		soon := h.plan(ana, "billing 5.0.0", startIn(50*time.Minute), standardChange("billing"))
 		ann := h.announcement(releases, soon.ID)
 		h.waitForMessage(dmsTo(ana), "Reminder: "+soon.Ref(), "starts in 5")
 		h.waitForMessage(inThread(releases, ann.TS), "Reminder: "+soon.Ref())
-		later := h.plan(ana, "payments 1.0.0", startIn(5*time.Hour), with("type=standard"))
+		later := h.plan(ana, "payments 1.0.0", startIn(5*time.Hour), standardChange("payments"))
 		h.waitForMessage(dmsTo(ana), "Reminder: "+later.Ref(), "starts in 5h")
 		h.outboxIdle()
 		h.clock.AdvanceTo(later.Start.Add(-time.Hour))
@@ -238,7 +240,7 @@ func TestOnlyTheNearestPassedReminder(t *testing.T) {
 func TestRescheduleAndCancelMoveReminders(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
-		rel := h.plan(ana, "billing 6.0.0", startIn(26*time.Hour), with("type=standard"))
+		rel := h.plan(ana, "billing 6.0.0", startIn(26*time.Hour), standardChange("billing"))
 		h.announcement(releases, rel.ID)
 		later, _ := h.fromNow(ana, 50*time.Hour)
 		h.cmd(ana, releases, "/release reschedule "+rel.Ref()+" "+later)
@@ -248,7 +250,7 @@ func TestRescheduleAndCancelMoveReminders(t *testing.T) {
 		// A change that keeps the time (a new duration) keeps them.
 		mustContain(t, h.cmd(ana, releases, "/release reschedule "+rel.Ref()+" "+back+" duration=2h"), "Rescheduled")
 
-		gone := h.plan(ana, "payments 2.0.0", startIn(26*time.Hour), with("type=standard"))
+		gone := h.plan(ana, "payments 2.0.0", startIn(26*time.Hour), standardChange("payments"))
 		h.announcement(releases, gone.ID)
 		h.cmd(ana, releases, "/release cancel "+gone.Ref())
 		h.outboxIdle()
@@ -286,8 +288,8 @@ func TestRemindersAfterDowntime(t *testing.T) {
 		clk := &clock{}
 		db := storagetest.Fresh(t, dialect)
 		h := start(t, options{dialect: dialect, slack: slack, clock: clk, databaseURL: db})
-		waiting := h.plan(ana, "billing 7.0.0", startIn(26*time.Hour), with("type=standard"))
-		missed := h.plan(ana, "payments 7.0.0", startIn(25*time.Hour), with("type=standard"))
+		waiting := h.plan(ana, "billing 7.0.0", startIn(26*time.Hour), standardChange("billing"))
+		missed := h.plan(ana, "payments 7.0.0", startIn(25*time.Hour), standardChange("payments"))
 		h.announcement(releases, waiting.ID)
 		h.announcement(releases, missed.ID)
 		h.outboxIdle()
@@ -435,9 +437,9 @@ func TestWeeklyDigest(t *testing.T) {
 		h.cmd(ana, general, "/release subscribe billing")
 		h.cmd(ana, releases, "/release subscribe all env=staging")
 		h.cmd(ana, releases, "/release subscribe all me") // people get no digest
-		soon := h.plan(ana, "billing 9.0.0", startIn(72*time.Hour), with("type=standard"))
-		far := h.plan(ana, "billing 9.1.0", startIn(9*24*time.Hour), with("type=standard"))
-		stg := h.plan(ana, "payments 9.0.0", startIn(48*time.Hour), with("type=standard env=staging"))
+		soon := h.plan(ana, "billing 9.0.0", startIn(72*time.Hour), standardChange("billing"))
+		far := h.plan(ana, "billing 9.1.0", startIn(9*24*time.Hour), standardChange("billing"))
+		stg := h.plan(ana, "payments 9.0.0", startIn(48*time.Hour), with("env=staging"), standardChange("payments"))
 		h.outboxIdle()
 		h.stop()
 		h = start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk, env: map[string]string{"DIGEST_CRON": "@every 1s"}})
@@ -469,7 +471,7 @@ func TestMissedDigestIsSentLate(t *testing.T) {
 		}
 		h := start(t, options{dialect: dialect, slack: slack, databaseURL: db, clock: clk})
 		h.cmd(ana, general, "/release subscribe billing")
-		soon := h.plan(ana, "billing 9.0.0", startIn(72*time.Hour), with("type=standard"))
+		soon := h.plan(ana, "billing 9.0.0", startIn(72*time.Hour), standardChange("billing"))
 		h.outboxIdle()
 		h.stop()
 		// DEFAULT_TIMEZONE is UTC: the digest was due ten minutes ago.

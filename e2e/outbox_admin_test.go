@@ -34,8 +34,8 @@ func TestAdminsResendFailedMessages(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, secret, "/release subscribe billing") // private, the bot is not in it
-		first := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
-		second := h.plan(ana, "billing 1.1.0", startIn(48*time.Hour), with("type=standard"))
+		first := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), standardChange("billing"))
+		second := h.plan(ana, "billing 1.1.0", startIn(48*time.Hour), standardChange("billing"))
 		one, two := h.failedRow(first.ID, secret), h.failedRow(second.ID, secret)
 		h.outboxIdle()
 

@@ -150,7 +150,7 @@ func TestDatabaseCutDuringSendsDuplicatesNothing(t *testing.T) {
 	h.slack.SetFault("chat.postMessage", slackemu.Fault{Hold: 2 * time.Second})
 	var rels []planned
 	for _, svc := range []string{"billing", "payments", "search"} {
-		rels = append(rels, h.plan(ana, svc+" 1.0.0", startIn(48*time.Hour), with("type=standard")))
+		rels = append(rels, h.plan(ana, svc+" 1.0.0", startIn(48*time.Hour), standardChange(svc)))
 	}
 	h.waitFor("sends in flight", func() bool { return h.slack.InFlight("chat.postMessage") >= len(rels) })
 	inFlight := h.slack.InFlight("chat.postMessage")
@@ -189,7 +189,7 @@ func lostAnswers(t *testing.T, h *harness) (planned, int) {
 	t.Helper()
 	h.cmd(ana, general, "/release subscribe billing")
 	h.cmd(dan, general, "/release subscribe billing me")
-	rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+	rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), standardChange("billing"))
 	h.waitForMessage(dmsTo(dan), rel.Ref(), "was *planned*")
 	h.outboxIdle()
 
@@ -289,7 +289,7 @@ func TestMissingHistoryScopeFallsBackToPosting(t *testing.T) {
 			t.Fatalf("the missing scope was logged %d times, want once", n)
 		}
 		// Later messages flow as before.
-		next := h.plan(ana, "billing 1.1.0", startIn(48*time.Hour), with("type=standard"))
+		next := h.plan(ana, "billing 1.1.0", startIn(48*time.Hour), standardChange("billing"))
 		h.waitForMessage(inChannel(general), next.Ref(), "was *planned*")
 		h.outboxIdle()
 		exactlyOnce(t, "#general", h.slack.Messages(general), next.Ref(), "was *planned*")
@@ -318,7 +318,7 @@ func TestDatabaseCutPastTheLeaseDuplicatesNothing(t *testing.T) {
 	h.slack.SetFault("chat.postMessage", slackemu.Fault{Hold: 500 * time.Millisecond})
 	var ids []planned
 	for _, svc := range []string{"billing", "payments"} {
-		ids = append(ids, h.plan(ana, svc+" 1.0.0", startIn(48*time.Hour), with("type=standard")))
+		ids = append(ids, h.plan(ana, svc+" 1.0.0", startIn(48*time.Hour), standardChange(svc)))
 	}
 	h.waitFor("sends in flight", func() bool { return h.slack.InFlight("chat.postMessage") >= len(ids) })
 	back := proxy.CutFor(5 * time.Second)

@@ -61,7 +61,7 @@ func TestOutboxWaitsOutRateLimits(t *testing.T) {
 		h.cmd(ana, general, "/release subscribe billing")
 		h.cmd(dan, general, "/release subscribe billing me")
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 429, RetryAfter: 1, Times: 2})
-		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), standardChange("billing"))
 		h.waitForMessage(inChannel(general), rel.Ref(), "was *planned*")
 		h.waitForMessage(dmsTo(dan), rel.Ref(), "was *planned*")
 		h.outboxIdle()
@@ -106,7 +106,7 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 		h := start(t, options{dialect: dialect, tuning: app.Tuning{OutboxMaxAttempts: 5}})
 		h.cmd(ana, general, "/release subscribe billing")
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 503, Times: 3})
-		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), standardChange("billing"))
 		h.waitForMessage(inChannel(general), rel.Ref(), "was *planned*")
 		h.outboxIdle()
 		h.allSent(t)
@@ -119,7 +119,7 @@ func TestOutboxRetries5xxThenGivesUp(t *testing.T) {
 		// Slack down for good: the announcement is tried 5 times, each
 		// wait at least half of base·2^(n-1) (jitter), then failed.
 		h.slack.SetFault("chat.postMessage", slackemu.Fault{HTTPStatus: 500})
-		down := h.plan(ana, "payments 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		down := h.plan(ana, "payments 1.0.0", startIn(48*time.Hour), standardChange("payments"))
 		var ann storage.OutboxMessage
 		h.eventually("the announcement to fail", func() bool {
 			rows := h.outboxRows(down.ID, "announcement")
@@ -172,8 +172,8 @@ func TestOutboxPermanentErrors(t *testing.T) {
 		h.slack.AddChannel(slackemu.Channel{ID: general, Name: "general", Archived: true, Members: []string{"UBOT", ana, ben, cat, dan, admin}})
 		h.slack.AddUser(slackemu.User{ID: dan, Name: "dan", RealName: "Dan Wu", Deleted: true})
 
-		first := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
-		second := h.plan(ana, "billing 1.1.0", startIn(48*time.Hour), with("type=standard"))
+		first := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), standardChange("billing"))
+		second := h.plan(ana, "billing 1.1.0", startIn(48*time.Hour), standardChange("billing"))
 		h.waitForMessage(dmsTo(cat), first.Ref(), "was *planned*")
 		h.waitForMessage(dmsTo(cat), second.Ref(), "was *planned*")
 		h.outboxIdle()
@@ -211,7 +211,7 @@ func TestOutboxMetrics(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		h.cmd(ana, general, "/release subscribe billing")
-		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), with("type=standard"))
+		rel := h.plan(ana, "billing 1.0.0", startIn(48*time.Hour), standardChange("billing"))
 		h.waitForMessage(inChannel(general), rel.Ref())
 		h.outboxIdle()
 		// outboxIdle sees the rows committed as sent, but the sent counter

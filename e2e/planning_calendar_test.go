@@ -49,7 +49,8 @@ func TestPlanningFreezes(t *testing.T) {
 		// Refused by command, with the freeze's reason, and nothing changes.
 		refusal := "It overlaps the freeze F-1 “Holiday freeze” ("
 		h.refused(h.typing(ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime), "I couldn't plan that release: "+refusal, "all environments). Pick another time, or plan it as type=emergency with reason=\"…\" if it cannot wait.")
-		h.refused(h.typing(ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime+" type=emergency"), refusal)
+		h.refused(h.typing(ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime+" type=emergency"),
+			"A reason is missing: an emergency release may run during the freeze F-1 “Holiday freeze”", `Add reason="…"`)
 		h.refused(h.typing(ana, releases, "/release new billing 2.4.0 "+insideDay+" "+insideTime+" reason=\"urgent\""), refusal)
 		h.refused(h.typing(ana, releases, "/release new search 1.0 "+stagingDay+" 12:00 env=staging"), "It overlaps the freeze F-2 “Staging rebuild” (", "staging). Pick another time")
 		// The staging freeze does not hold production back.
@@ -150,7 +151,7 @@ func TestPlanningEditUnderALaterFreeze(t *testing.T) {
 		h := start(t, options{dialect: dialect})
 		ctx := context.Background()
 		day := h.day(ana, 10)
-		id := h.plan(ana, "billing 2.3.0", on(day, "10:00"), with("type=standard")).ID
+		id := h.plan(ana, "billing 2.3.0", on(day, "10:00"), standardChange("billing")).ID
 		mustContain(t, h.cmdAnswer(admin, releases, fmt.Sprintf(`/release freeze add %s 00:00 %s 23:00 reason="Audit"`, day, day)), "F-1")
 
 		anaU := h.slack.As(ana)

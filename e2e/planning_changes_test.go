@@ -76,7 +76,7 @@ func TestPlanningReschedule(t *testing.T) {
 		h.waitUntilShows(ann, ":hourglass_flowing_sand: planned (awaiting approval)", slackDate(r.StartAt))
 
 		// Started, finished or cancelled releases stay where they are.
-		std := h.plan(dan, "docs 1.0", daysAhead(5, "10:00"), with("type=standard")).ID
+		std := h.plan(dan, "docs 1.0", daysAhead(5, "10:00"), standardChange("docs")).ID
 		h.eventually("the standard change approved", func() bool { return h.release(std).Status == "approved" })
 		mustContain(t, h.cmdAnswer(dan, releases, fmt.Sprintf("/release start R-%d", std)), fmt.Sprintf("Started *R-%d* docs 1.0", std))
 		h.refused(h.typing(dan, releases, fmt.Sprintf("/release reschedule R-%d %s 10:00", std, h.day(dan, 6))), fmt.Sprintf("*R-%d* docs 1.0 is in progress; a cancelled, started or finished release can't be rescheduled.", std))

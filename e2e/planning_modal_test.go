@@ -76,10 +76,11 @@ func TestPlanningByModal(t *testing.T) {
 		}
 
 		// Corrected, the same form plans the release.
+		mustContain(t, h.cmdAnswer(admin, releases, `/release standard add billing-routine service=billing max-risk=low "Routine deploys"`), "Added")
 		day := h.day(ana, 8)
 		startAt := h.instant(ana, day, "10:00")
 		res, err = anaU.Submit(ctx, map[string]string{
-			"Service": "billing", "Version": "2.3.0", "Environment": "staging", "Change type": "Standard", "Risk": "Low",
+			"Service": "billing", "Version": "2.3.0", "Environment": "staging", "Change type": "Standard", "Risk": "Low", "Standard template": "billing-routine",
 			"Start": pickerValue(startAt), "Duration": "45m", "Owner": ben, "Components": "api@2.3.0,worker@1.4.1",
 			"Title": "Quarterly fix", "Impact": "Read-only checkout for 5 minutes", "Rollback plan": "Redeploy 2.2.9",
 		})

@@ -77,7 +77,7 @@ func TestThreeReplicasDeliverOnce(t *testing.T) {
 		svc := []string{"billing", "payments", "search"}[i%3]
 		// 50 minutes ahead: the T-1h reminder goes at once, to the owner
 		// and in the thread.
-		rel := h.plan(ana, fmt.Sprintf("%s 1.%d.0", svc, i), startIn(50*time.Minute), with("type=standard"))
+		rel := h.plan(ana, fmt.Sprintf("%s 1.%d.0", svc, i), startIn(50*time.Minute), standardChange(svc))
 		ids = append(ids, rel.Ref())
 		switch i {
 		case 3:
@@ -234,14 +234,17 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		slack, db, clk := newSlack(t), storagetest.Fresh(t, dialect), &clock{}
 		p := startProcess(t, slack, db)
+		// The test drives the child process through Slack, as people do.
+		h := &harness{t: t, slack: slack, clock: clk, log: p.log, stopped: true}
+		// Connected, the child has migrated the database: opening it before
+		// would race the child's migrations (SQLite has no migration lock).
+		h.waitFor("the child's Socket Mode link", func() bool { return slack.Connections() == 1 })
 		store, err := storage.Open(context.Background(), db, storage.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = store.Close() })
-		// The test drives the child process through Slack, as people do.
-		h := &harness{t: t, slack: slack, store: store, clock: clk, log: p.log, stopped: true}
-		h.waitFor("the child's Socket Mode link", func() bool { return slack.Connections() == 1 })
+		h.store = store
 		h.cmd(ana, general, "/release subscribe all")
 		h.cmd(dan, general, "/release subscribe all me")
 
@@ -249,7 +252,7 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 		slack.SetFault("chat.postMessage", slackemu.Fault{Delay: time.Minute})
 		var ids []string
 		for i := range 6 {
-			rel := h.plan(ana, fmt.Sprintf("billing 2.%d.0", i), startIn(50*time.Minute), with("type=standard"))
+			rel := h.plan(ana, fmt.Sprintf("billing 2.%d.0", i), startIn(50*time.Minute), standardChange("billing"))
 			ids = append(ids, rel.Ref())
 		}
 		var claimed int64

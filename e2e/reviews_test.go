@@ -39,7 +39,7 @@ func TestRequiredReviewRemindedUntilSaved(t *testing.T) {
 			t.Fatalf("emergency release: retro review %v, finished %v", r.RetroReview, r.FinishedAt)
 		}
 		h.refused(h.typing(dan, releases, "/release review "+em.Ref()), "Only the owner (<@U0ANA>) or an admin can write the review")
-		planned := h.plan(ana, "billing 3.1.0", startIn(4*time.Hour), with("type=standard"))
+		planned := h.plan(ana, "billing 3.1.0", startIn(4*time.Hour), standardChange("billing"))
 		h.refused(h.typing(ana, releases, "/release review "+planned.Ref()), "a review follows a release that completed")
 
 		berlin := zoneOf(t, ana)

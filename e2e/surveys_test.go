@@ -16,7 +16,7 @@ import (
 // it with verb (complete, fail, rollback).
 func (h *harness) finished(version, verb string) planned {
 	h.t.Helper()
-	rel := h.plan(ana, "billing "+version, startIn(2*time.Hour), with("type=standard"))
+	rel := h.plan(ana, "billing "+version, startIn(2*time.Hour), standardChange("billing"))
 	h.announcement(releases, rel.ID)
 	mustContain(h.t, h.cmd(ana, releases, "/release start "+rel.Ref()), "Started")
 	h.cmd(ana, releases, "/release "+verb+" "+rel.Ref())
@@ -157,7 +157,7 @@ func TestSurveyAndReviewAfterARelease(t *testing.T) {
 		mustContain(t, h.cmd(ben, releases, "/release actions mine"), "Page on checkout latency", "R-1 billing")
 		mustContain(t, h.cmd(ana, releases, "/release lessons billing"), "Lessons learned: billing", "Alerts were late")
 		mustContain(t, h.cmd(dan, releases, "/release show "+rel.Ref()), "Post-release review", "Page on checkout latency")
-		next := h.plan(ana, "billing 2.4.0", startIn(48*time.Hour), with("type=standard"))
+		next := h.plan(ana, "billing 2.4.0", startIn(48*time.Hour), standardChange("billing"))
 		mustContain(t, next.Reply, "billing has 1 open follow-up action from earlier reviews", "Page on checkout latency")
 
 		h.outboxIdle()
@@ -197,7 +197,7 @@ func TestSurveyRefusals(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		h.refused(h.typing(dan, releases, "/release stakeholders add billing "+danM), "Only admins and owners of billing's releases")
-		running := h.plan(ana, "billing 4.0.0", startIn(2*time.Hour), with("type=standard"))
+		running := h.plan(ana, "billing 4.0.0", startIn(2*time.Hour), standardChange("billing"))
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders add billing "+benM), "Added <@U0BEN>")
 		h.refused(h.typing(ana, releases, "/release survey "+running.Ref()+" here"), "a survey follows a release that completed")
 

@@ -34,7 +34,10 @@ func TestUnknownSubcommandShowsHelp(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		h := start(t, options{dialect: dialect})
 		reply := h.cmd(ana, releases, "/release frobnicate now")
-		mustContain(t, reply, "I don't know `frobnicate`", "/release new", "/release calendar")
+		mustContain(t, reply, "I don't know `frobnicate`", "Did you mean", "`/release help` lists every command.")
+		reply = h.cmd(ana, releases, "/release calender days=7")
+		mustContain(t, reply, "I don't know `calender`. Did you mean `/release calendar`?", "`/release calendar [days=<n>]`")
+		mustNotContain(t, reply, "/release new")
 	})
 }
 

@@ -26,17 +26,20 @@ const (
 	StatusFailed     Status = "failed"
 	StatusRolledBack Status = "rolled_back"
 	StatusCancelled  Status = "cancelled"
+	// StatusExpired is a release whose window passed while it still
+	// awaited approval (or a resubmission): it leaves the calendar.
+	StatusExpired Status = "expired"
 )
 
 // Statuses lists every status, in lifecycle order.
-var Statuses = []Status{StatusPlanned, StatusApproved, StatusRejected, StatusInProgress, StatusCompleted, StatusFailed, StatusRolledBack, StatusCancelled}
+var Statuses = []Status{StatusPlanned, StatusApproved, StatusRejected, StatusInProgress, StatusCompleted, StatusFailed, StatusRolledBack, StatusCancelled, StatusExpired}
 
 // transitions is the whole lifecycle. planned→planned and approved→planned
 // happen when an edit or a reschedule opens a new approval round.
 var transitions = map[Status][]Status{
-	StatusPlanned:    {StatusPlanned, StatusApproved, StatusRejected, StatusCancelled},
+	StatusPlanned:    {StatusPlanned, StatusApproved, StatusRejected, StatusCancelled, StatusExpired},
 	StatusApproved:   {StatusPlanned, StatusInProgress, StatusCancelled},
-	StatusRejected:   {StatusPlanned, StatusCancelled},
+	StatusRejected:   {StatusPlanned, StatusCancelled, StatusExpired},
 	StatusInProgress: {StatusCompleted, StatusFailed, StatusRolledBack},
 	// A failed release may still be rolled back, and a completed one found
 	// bad afterwards: what was live before it goes back.
@@ -53,6 +56,8 @@ func (s Status) Label() string {
 		return "in progress"
 	case StatusRolledBack:
 		return "rolled back"
+	case StatusExpired:
+		return "expired (its window passed before it was approved)"
 	default:
 		return string(s)
 	}
@@ -77,6 +82,8 @@ func (s Status) Emoji() string {
 		return ":leftwards_arrow_with_hook:"
 	case StatusCancelled:
 		return ":heavy_multiplication_x:"
+	case StatusExpired:
+		return ":hourglass:"
 	}
 	return ":grey_question:"
 }
@@ -93,10 +100,16 @@ func (s Status) Active() bool {
 // Finished reports whether the release can no longer change.
 func (s Status) Finished() bool {
 	switch s {
-	case StatusCompleted, StatusFailed, StatusRolledBack, StatusCancelled:
+	case StatusCompleted, StatusFailed, StatusRolledBack, StatusCancelled, StatusExpired:
 		return true
 	}
 	return false
+}
+
+// Expires reports whether a release in status st whose window ends at end
+// has gone stale by now: it still awaits approval and its window passed.
+func Expires(st Status, end, now time.Time) bool {
+	return (st == StatusPlanned || st == StatusRejected) && !end.After(now)
 }
 
 // ErrIllegalTransition is wrapped by every refused status change.

@@ -127,6 +127,7 @@ func TestTransitions(t *testing.T) {
 		{StatusRejected, StatusPlanned}, {StatusRejected, StatusCancelled},
 		{StatusInProgress, StatusCompleted}, {StatusInProgress, StatusFailed}, {StatusInProgress, StatusRolledBack},
 		{StatusFailed, StatusRolledBack}, {StatusCompleted, StatusRolledBack},
+		{StatusPlanned, StatusExpired}, {StatusRejected, StatusExpired},
 	} {
 		allowed[p] = true
 	}
@@ -224,6 +225,26 @@ func TestValidateServiceAndVersion(t *testing.T) {
 	} {
 		if err := ValidateVersion(tc.in); (err == nil) != tc.ok {
 			t.Errorf("ValidateVersion(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+		}
+	}
+}
+
+func TestExpires(t *testing.T) {
+	end := time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		st   Status
+		now  time.Time
+		want bool
+	}{
+		{StatusPlanned, end.Add(-time.Minute), false},
+		{StatusPlanned, end, true},
+		{StatusRejected, end.Add(time.Hour), true},
+		{StatusApproved, end.Add(time.Hour), false},
+		{StatusInProgress, end.Add(time.Hour), false},
+		{StatusExpired, end.Add(time.Hour), false},
+	} {
+		if got := Expires(c.st, end, c.now); got != c.want {
+			t.Errorf("%s at end%+v: %v, want %v", c.st, c.now.Sub(end), got, c.want)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
+
+	"github.com/releasebot/releasebot/release"
 )
 
 // Round statuses.
@@ -16,37 +18,41 @@ const (
 	RoundCancelled  = "cancelled"
 )
 
-// Policy reads the policy for a type and environment: the environment's own
-// if there is one, else the type's general one. nil means none is set.
-func (s *Store) Policy(ctx context.Context, typ, env string) (*ApprovalPolicy, error) {
+// Policy reads the policy for a release of this type, environment and
+// risk: the most specific that matches (release.MatchPolicy). nil means
+// none is set.
+func (s *Store) Policy(ctx context.Context, typ, env, risk string) (*ApprovalPolicy, error) {
 	var ps []ApprovalPolicy
-	err := s.db.WithContext(ctx).Where("type = ? AND environment IN ?", typ, []string{env, ""}).Find(&ps).Error
+	err := s.db.WithContext(ctx).Where("type = ?", typ).Find(&ps).Error
 	if err != nil {
 		return nil, translate(err, "read policy")
 	}
-	var general *ApprovalPolicy
-	for i := range ps {
-		if ps[i].Environment == env && env != "" {
-			return &ps[i], nil
-		}
-		if ps[i].Environment == "" {
-			general = &ps[i]
-		}
+	keys := make([]release.PolicyKey, len(ps))
+	for i, p := range ps {
+		keys[i] = p.Key()
 	}
-	return general, nil
+	if i := release.MatchPolicy(keys, release.Type(typ), env, release.Risk(risk)); i >= 0 {
+		return &ps[i], nil
+	}
+	return nil, nil
+}
+
+// Key is what the policy is keyed by.
+func (p *ApprovalPolicy) Key() release.PolicyKey {
+	return release.PolicyKey{Type: release.Type(p.Type), Environment: p.Environment, Risk: release.Risk(p.Risk)}
 }
 
 // Policies lists every policy.
 func (s *Store) Policies(ctx context.Context) ([]ApprovalPolicy, error) {
 	var ps []ApprovalPolicy
-	err := s.db.WithContext(ctx).Order("type, environment").Find(&ps).Error
+	err := s.db.WithContext(ctx).Order("type, environment, risk").Find(&ps).Error
 	return ps, translate(err, "list policies")
 }
 
-// SetPolicy creates or replaces the policy for p.Type and p.Environment.
+// SetPolicy creates or replaces the policy for p.Type, p.Environment and p.Risk.
 func (tx *Tx) SetPolicy(p *ApprovalPolicy) error {
 	var existing ApprovalPolicy
-	err := tx.forUpdate().Where("type = ? AND environment = ?", p.Type, p.Environment).Take(&existing).Error
+	err := tx.forUpdate().Where("type = ? AND environment = ? AND risk = ?", p.Type, p.Environment, p.Risk).Take(&existing).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return translate(tx.db.Create(p).Error, "create policy")

@@ -67,6 +67,7 @@ var fixtureRows = map[string]int64{
 	"surveys": 0, "survey_invites": 0, "survey_responses": 0, "reviews": 0, "review_actions": 0,
 	// Migration 10's tables start empty.
 	"api_tokens": 0, "readiness_checks": 0, "incidents": 0, "live_versions": 0, "idempotency_keys": 0,
+	"standard_templates": 0, // migration 31
 }
 
 // loadFixture builds, without storage, the database the pre-versioned code
@@ -251,7 +252,7 @@ func checkFixtureReadable(t *testing.T, s *storage.Store) {
 	if err != nil || len(round.Approvers) != 2 || len(round.Decisions) != 2 || round.Approvers[0].LastNudge == nil {
 		t.Fatalf("round %+v, %v", round, err)
 	}
-	if p, err := s.Policy(ctx, "normal", "production"); err != nil || p.Approvers != "UANA,SCAB" {
+	if p, err := s.Policy(ctx, "normal", "production", ""); err != nil || p.Approvers != "UANA,SCAB" {
 		t.Fatalf("policy %+v, %v", p, err)
 	}
 	if trail, err := s.AuditTrail(ctx, 1); err != nil || len(trail) != 1 || trail[0].Details != "billing 2.3.0" {

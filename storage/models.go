@@ -23,7 +23,7 @@ type Release struct {
 	AnnouncementTS string    `gorm:"size:32;not null;default:''"`
 	StartAt        time.Time `gorm:"not null;index:idx_releases_service_start,priority:2;index:idx_releases_env_start,priority:2;index:idx_releases_start"`
 	EndAt          time.Time `gorm:"not null;index:idx_releases_end"`
-	Status         string    `gorm:"size:16;not null;index;check:chk_releases_status,status IN ('planned','approved','rejected','in_progress','completed','failed','rolled_back','cancelled')"`
+	Status         string    `gorm:"size:16;not null;index;check:chk_releases_status,status IN ('planned','approved','rejected','in_progress','completed','failed','rolled_back','cancelled','expired')"`
 	// FreezeReason records why an emergency release was allowed into a freeze.
 	FreezeReason string `gorm:"size:500;not null;default:''"`
 	RetroReview  bool   `gorm:"not null;default:false"`
@@ -40,6 +40,10 @@ type Release struct {
 	PipelineURL     string `gorm:"size:500;not null;default:''"`
 	CommitSHA       string `gorm:"size:64;not null;default:''"`
 	FixesID         *int64
+
+	// Template is the standard-change template a standard release fits
+	// (migration 31).
+	Template string `gorm:"size:64;not null;default:''"`
 }
 
 // ReleaseComponent is a configuration item the release changes.
@@ -57,6 +61,11 @@ type ApprovalPolicy struct {
 	ID          int64  `gorm:"primaryKey"`
 	Type        string `gorm:"size:16;not null;uniqueIndex:idx_policies_type_env,priority:1;check:chk_policies_type,type IN ('standard','normal','emergency')"`
 	Environment string `gorm:"size:32;not null;default:'';uniqueIndex:idx_policies_type_env,priority:2"`
+	// Risk "" is the policy for every risk (migration 30).
+	Risk string `gorm:"size:16;not null;default:''"`
+	// Rollback says when a rollback plan is needed: "" for high risk,
+	// "required" always, "optional" never.
+	Rollback string `gorm:"size:16;not null;default:''"`
 	// Approvers holds Slack user IDs (U…) and user group IDs (S…), comma-separated.
 	Approvers string    `gorm:"size:2000;not null"`
 	Required  string    `gorm:"size:16;not null"`
@@ -138,6 +147,10 @@ type Subscription struct {
 	TargetKind  string    `gorm:"size:16;not null;check:chk_subscriptions_kind,target_kind IN ('channel','user')"`
 	CreatedBy   string    `gorm:"size:32;not null"`
 	CreatedAt   time.Time `gorm:"not null"`
+
+	// Level is milestones or all; "" is the default of the target's kind
+	// (migration 33).
+	Level string `gorm:"size:16;not null;default:''"`
 }
 
 // Stakeholder is a person surveyed after a service's releases.

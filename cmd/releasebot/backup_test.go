@@ -47,6 +47,7 @@ func populate(t *testing.T, s *storage.Store) {
 		&storage.Incident{ReleaseID: r.ID, Summary: "errors", ReportedBy: "UOWNER", CreatedAt: at},
 		&storage.LiveVersion{Service: "billing", Environment: "production", Version: "1.0.0", ReleaseID: r.ID, Since: at},
 		&storage.IdempotencyKey{Key: "ci:run-1", RequestHash: "00", Status: 200, Body: "{}", CreatedAt: at},
+		&storage.StandardTemplate{Name: "billing-flags", Service: "billing", MaxRisk: "low", Covers: "Flag flips", CreatedBy: "UADMIN", CreatedAt: at},
 	)
 	for _, v := range rows[1:] {
 		must(v)

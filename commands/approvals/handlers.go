@@ -291,10 +291,7 @@ func settle(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, ou
 		if err := closeRound(tx, r, round, storage.RoundRejected, release.StatusRejected, delivery.EvRejected, user, reason); err != nil {
 			return nil, err
 		}
-		if err := delivery.Direct(tx, fmt.Sprintf("rejected:%d", round.ID), r.ID, r.OwnerID, bot.Message{
-			Text: fmt.Sprintf(":no_entry: %s was rejected by %s: “%s”\nChange it with `/release edit %s` or `/release reschedule %s …`, then ask again with `/release resubmit %s`.",
-				kit.Name(r), bot.Mention(user), bot.Escape(reason), r.HumanID(), r.HumanID(), r.HumanID()),
-		}); err != nil {
+		if err := delivery.Direct(tx, fmt.Sprintf("rejected:%d", round.ID), r.ID, r.OwnerID, rejectedMessage(r, user, reason)); err != nil {
 			return nil, err
 		}
 		return bot.Reply(":no_entry: You rejected %s. %s gets your reason and can change the release and resubmit it.", kit.Name(r), bot.Mention(r.OwnerID)), nil
@@ -340,7 +337,7 @@ func (s *Service) Approvals(ctx context.Context, req *bot.Request) (*bot.Respons
 	if shown < len(rounds) {
 		blocks = append(blocks, bot.Context(fmt.Sprintf("…and %d more; decide on these first.", len(rounds)-shown)))
 	}
-	return &bot.Response{Text: fmt.Sprintf("You have %d pending approval decisions.", len(rounds)), Blocks: blocks}, nil
+	return &bot.Response{Text: fmt.Sprintf("You have %d pending approval decision%s.", len(rounds), kit.Plural(len(rounds))), Blocks: blocks}, nil
 }
 
 // Resubmit is /release resubmit: a rejected release asks for approval again.
@@ -359,7 +356,7 @@ func (s *Service) Resubmit(ctx context.Context, req *bot.Request) (*bot.Response
 	if release.Status(r.Status) != release.StatusRejected {
 		return nil, bot.Userf("%s is %s; only a rejected release can be resubmitted.", kit.Name(r), release.Status(r.Status).Label())
 	}
-	rp, err := s.PrepareRound(ctx, release.Type(r.Type), r.Environment, r.OwnerID, r.CreatedBy, req.UserID)
+	rp, err := s.PrepareRound(ctx, release.Type(r.Type), r.Environment, release.Risk(r.Risk), r.OwnerID, r.CreatedBy, req.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -415,4 +412,9 @@ func (s *Service) Audit(ctx context.Context, req *bot.Request) (*bot.Response, e
 		return nil, err
 	}
 	return auditView(r, trail), nil
+}
+
+// ResubmitClicked is the Resubmit button of the owner's rejection DM.
+func (s *Service) ResubmitClicked(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	return s.Resubmit(ctx, kit.ClickArgs(req))
 }

@@ -25,6 +25,8 @@ type Plan struct {
 	Approvers []string // everyone the policy names, groups resolved
 	Eligible  []string // Approvers minus the owner
 	Source    string
+	// Rollback says whether the release needs a rollback plan.
+	Rollback release.RollbackRule
 }
 
 // without leaves users out of the people who may approve.
@@ -43,8 +45,8 @@ func (rp Plan) Needed() int { return rp.Quorum.Needed(len(rp.Eligible)) }
 // PrepareRound finds the policy for the release and resolves its approvers;
 // the owner and the requesters (who planned it, who made the change the
 // round decides) are never among them.
-func (s *Service) PrepareRound(ctx context.Context, typ release.Type, env, owner string, requesters ...string) (Plan, error) {
-	policy, err := s.Store.Policy(ctx, string(typ), env)
+func (s *Service) PrepareRound(ctx context.Context, typ release.Type, env string, risk release.Risk, owner string, requesters ...string) (Plan, error) {
+	policy, err := s.Store.Policy(ctx, string(typ), env, string(risk))
 	if err != nil {
 		return Plan{}, err
 	}
@@ -65,10 +67,14 @@ func (s *Service) PrepareRound(ctx context.Context, typ release.Type, env, owner
 			return Plan{}, fmt.Errorf("stored policy %d: %w", policy.ID, err)
 		}
 		rp.Quorum = q
+		rp.Rollback = release.RollbackRule(policy.Rollback)
 		entries = splitEntries(policy.Approvers)
 		scope := "all environments"
 		if policy.Environment != "" {
 			scope = policy.Environment
+		}
+		if policy.Risk != "" {
+			scope = policy.Risk + " risk in " + scope
 		}
 		rp.Source = fmt.Sprintf("policy for %s changes in %s (required=%s)", typ, scope, q)
 	}

@@ -177,3 +177,16 @@ func TestChangersOfTheAuditTrail(t *testing.T) {
 		}
 	}
 }
+
+// The audit view turns user ids into mentions and leaves words that only
+// look like ids (a time zone, an abbreviation) alone.
+func TestAuditDetailsMentionsOnlyUserIDs(t *testing.T) {
+	for _, c := range []struct{ details, want string }{
+		{"payments 2.4.0 → production, Mon 30 Nov 02:10 UTC, normal/medium risk", "payments 2.4.0 → production, Mon 30 Nov 02:10 UTC, normal/medium risk"},
+		{"owner U0ANA → W012A3CDE; see the URL", "owner <@U0ANA> → <@W012A3CDE>; see the URL"},
+	} {
+		if got := auditDetails(storage.AuditEntry{Action: "edited", Details: c.details}); got != c.want {
+			t.Errorf("auditDetails(%q) = %q, want %q", c.details, got, c.want)
+		}
+	}
+}

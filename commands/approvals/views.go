@@ -82,8 +82,8 @@ func (rp Plan) Warning() string {
 		if len(rp.Eligible) == 1 {
 			who = "only 1 person can"
 		}
-		return fmt.Sprintf("It needs %d approvals but %s approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
-			rp.Needed(), who)
+		return fmt.Sprintf("It needs %d approval%s but %s approve it (nobody approves their own release). An admin can fix this with `/release policy set`.",
+			rp.Needed(), kit.Plural(rp.Needed()), who)
 	}
 	return ""
 }
@@ -99,19 +99,35 @@ func auditView(r *storage.Release, trail []storage.AuditEntry) *bot.Response {
 	for _, e := range trail {
 		who := kit.Who(e.Actor)
 		if e.Actor == kit.PolicyActor {
-			who = "_policy_"
+			who = "by policy"
 		}
-		line := fmt.Sprintf("%s · %s · *%s*", bot.Date(e.At, "{date_short} {time}"), who, bot.Escape(e.Action))
+		line := fmt.Sprintf("%s · %s · %s", bot.Date(e.At, "{date_short} {time}"), who, bot.Escape(auditAction(e.Action)))
 		if e.Details != "" {
-			line += " — " + bot.Escape(e.Details)
+			line += " — " + auditDetails(e)
 		}
 		lines = append(lines, line)
 	}
-	head := fmt.Sprintf("*Audit trail of %s* (%s, now %s)", kit.Name(r), bot.Escape(r.Environment), release.Status(r.Status).Label())
+	head := fmt.Sprintf("Audit trail of %s (%s, now %s)", kit.Name(r), bot.Escape(r.Environment), release.Status(r.Status).Label())
 	if skipped > 0 {
 		head += fmt.Sprintf("\n_%d older entries are not shown._", skipped)
 	}
 	blocks := []slack.Block{bot.Section(head)}
 	blocks = append(blocks, kit.PackLines(lines, bot.MaxMessageBlocks-2)...)
-	return &bot.Response{Text: fmt.Sprintf("Audit trail of %s: %d entries", kit.PlainName(r), len(trail)), Blocks: blocks}
+	entries := "entries"
+	if len(trail) == 1 {
+		entries = "entry"
+	}
+	return &bot.Response{Text: fmt.Sprintf("Audit trail of %s: %d %s", kit.PlainName(r), len(trail), entries), Blocks: blocks}
+}
+
+// rejectedMessage tells the owner why their release was rejected, with
+// the buttons that lead on: change it, then ask again.
+func rejectedMessage(r *storage.Release, by, reason string) bot.Message {
+	text := fmt.Sprintf(":no_entry: %s was rejected by %s: “%s”\nChange it with `/release edit %s` or `/release reschedule %s …`, then ask again with `/release resubmit %s`.",
+		kit.Name(r), bot.Mention(by), bot.Escape(reason), r.HumanID(), r.HumanID(), r.HumanID())
+	return bot.Message{
+		Text: fmt.Sprintf("%s was rejected by %s", kit.PlainName(r), bot.Mention(by)),
+		Blocks: []slack.Block{bot.Section(text), bot.Actions("rejected",
+			kit.ReleaseButton("Edit", kit.ActionEdit, r), kit.ReleaseButton("Resubmit", kit.ActionResubmit, r))},
+	}
 }

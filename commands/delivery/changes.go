@@ -25,6 +25,7 @@ const (
 	EvCompleted   Event = "completed"
 	EvFailed      Event = "failed"
 	EvRolledBack  Event = "rolled back"
+	EvExpired     Event = "expired"
 )
 
 // subscriberEvents are the changes subscribers hear about. An edit is one:
@@ -32,6 +33,7 @@ const (
 var subscriberEvents = map[Event]bool{
 	EvPlanned: true, EvEdited: true, EvRescheduled: true, EvApproved: true, EvRejected: true, EvCancelled: true,
 	EvStarted: true, EvCompleted: true, EvFailed: true, EvRolledBack: true,
+	EvExpired: true,
 }
 
 // RecordChange enqueues, in the change's own transaction, everything the
@@ -66,14 +68,30 @@ func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note
 	if err != nil {
 		return err
 	}
+	subs, err = withStakeholders(tx, r, subs)
+	if err != nil {
+		return err
+	}
+	if ev == EvRejected {
+		// The reasons are internal: the owner and the approvers read them.
+		note = ""
+	}
 	msg := notification(r, ev, actor, note)
 	payload := bot.MustJSON(msg)
+	zones, err := userZones(tx, subs)
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for _, sub := range subs {
-		if seen[sub.Target] {
+		if seen[sub.Target] || !hears(LevelOf(sub.Level, sub.TargetKind), ev) {
 			continue
 		}
 		seen[sub.Target] = true
+		payload := payload
+		if sub.TargetKind == "user" {
+			payload = bot.MustJSON(inZone(msg, r, ev, zones[sub.Target]))
+		}
 		if _, err := tx.Enqueue(notificationTo(r, ev, sub.Target, payload)); err != nil {
 			return err
 		}
@@ -97,7 +115,10 @@ func replanReminders(tx *storage.Tx, r *storage.Release, ev Event) error {
 		}
 		return nil
 	}
-	if ev == EvApproved || ev == EvRejected {
+	if ev == EvApproved {
+		return planHeadsUps(tx, r)
+	}
+	if ev == EvRejected {
 		return nil // the time did not change
 	}
 	if _, err := tx.DropPending(r.ID, reminderKinds...); err != nil {

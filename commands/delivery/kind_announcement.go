@@ -26,5 +26,8 @@ func announce(r *storage.Release) *storage.OutboxMessage {
 
 func (announcementKind) Render(ctx context.Context, rs *Resolver, _ *storage.OutboxMessage, r *storage.Release) (reminders.Delivery, error) {
 	msg, err := rs.announcement(ctx, r)
+	if err == nil {
+		msg, err = rs.withConflicts(ctx, r, msg)
+	}
 	return reminders.Delivery{Channel: r.Channel, Message: msg}, err
 }

@@ -37,5 +37,8 @@ func (announcementUpdateKind) Render(ctx context.Context, rs *Resolver, _ *stora
 		return rs.waitForAnnouncement(ctx, r.ID)
 	}
 	msg, err := rs.announcement(ctx, r)
+	if err == nil {
+		msg, err = rs.withConflicts(ctx, r, msg)
+	}
 	return reminders.Delivery{Channel: r.Channel, TargetTS: r.AnnouncementTS, Message: msg}, err
 }

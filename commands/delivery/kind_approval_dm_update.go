@@ -42,5 +42,6 @@ func (approvalDMUpdateKind) Render(ctx context.Context, rs *Resolver, m *storage
 	if ra.DMTS == "" {
 		return rs.waitForRef(ctx, r.ID, approvalRequestName, ra.ID)
 	}
-	return reminders.Delivery{Channel: ra.DMChannel, TargetTS: ra.DMTS, Message: ApprovalRequest(r, round, ra.UserID)}, nil
+	msg, err := rs.withConflicts(ctx, r, ApprovalRequest(r, round, ra.UserID))
+	return reminders.Delivery{Channel: ra.DMChannel, TargetTS: ra.DMTS, Message: msg}, err
 }

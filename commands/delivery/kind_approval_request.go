@@ -38,5 +38,6 @@ func (approvalRequestKind) Render(ctx context.Context, rs *Resolver, m *storage.
 	if round.Status != storage.RoundOpen {
 		return reminders.Delivery{Drop: "the round closed before the request went out"}, nil
 	}
-	return reminders.Delivery{Channel: ra.UserID, Message: ApprovalRequest(r, round, ra.UserID)}, nil
+	msg, err := rs.withConflicts(ctx, r, ApprovalRequest(r, round, ra.UserID))
+	return reminders.Delivery{Channel: ra.UserID, Message: msg}, err
 }

@@ -44,6 +44,7 @@ var kinds = registry(
 	reviewNoteKind{},
 	reviewReminderKind{},
 	actionDueKind{},
+	headsUpKind{},
 )
 
 func registry(all ...Kind) map[string]Kind {
@@ -69,4 +70,4 @@ func Specs() []storage.KindSpec {
 }
 
 // reminderKinds are dropped when a release moves or ends.
-var reminderKinds = []string{reminderName, overdueName, nudgeName, escalationName}
+var reminderKinds = []string{reminderName, overdueName, nudgeName, escalationName, headsUpName}

@@ -161,7 +161,7 @@ func (rs *Resolver) checksNotPassed(ctx context.Context, r *storage.Release) ([]
 	if release.Status(r.Status) != release.StatusApproved {
 		return nil, nil
 	}
-	p, err := rs.d.Store.Policy(ctx, r.Type, r.Environment)
+	p, err := rs.d.Store.Policy(ctx, r.Type, r.Environment, r.Risk)
 	if err != nil || p == nil || p.Checks == "" {
 		return nil, err
 	}

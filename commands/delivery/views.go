@@ -66,6 +66,8 @@ func threadLine(r *storage.Release, ev Event, actor, note string) string {
 		line = fmt.Sprintf(":x: Failed, reported by %s", who)
 	case EvRolledBack:
 		line = fmt.Sprintf(":leftwards_arrow_with_hook: Rolled back, reported by %s", who)
+	case EvExpired:
+		line = ":hourglass: Expired: its window passed before it was approved. It is off the calendar"
 	default:
 		line = fmt.Sprintf("%s by %s", ev, who)
 	}
@@ -186,17 +188,23 @@ func reminderMessage(r *storage.Release, left time.Duration) bot.Message {
 	if release.Status(r.Status) == release.StatusPlanned {
 		text += " It is not approved yet."
 	}
-	return bot.Message{Text: fmt.Sprintf("Reminder: %s starts in %s", kit.PlainName(r), release.FormatDuration(left)), Blocks: []slack.Block{bot.Section(text)}}
+	return bot.Message{Text: fmt.Sprintf("Reminder: %s starts in %s", kit.PlainName(r), release.FormatDuration(left)),
+		Blocks: []slack.Block{bot.Section(text), bot.Actions("reminder", kit.ReleaseButton("Show", kit.ActionShow, r))}}
 }
 
 // overdueMessage asks the owner about a late start ("start") or a window
 // that ended while the release runs ("finish").
 func overdueMessage(r *storage.Release, what string) bot.Message {
 	text := fmt.Sprintf(":warning: %s was due to start %s and has not started. Start it with `/release start %s`, move it with `/release reschedule %s …` or cancel it.",
-		kit.Name(r), bot.Date(r.StartAt, "{time}"), r.HumanID(), r.HumanID())
-	if what == "finish" {
+		kit.Name(r), bot.Date(r.StartAt, "{date_short_pretty} at {time}"), r.HumanID(), r.HumanID())
+	switch {
+	case what == "finish":
 		text = fmt.Sprintf(":warning: %s's window ended %s and it is still in progress. Report it with `/release complete %s`, `fail` or `rollback`.",
-			kit.Name(r), bot.Date(r.EndAt, "{time}"), r.HumanID())
+			kit.Name(r), bot.Date(r.EndAt, "{date_short_pretty} at {time}"), r.HumanID())
+	case release.Status(r.Status) == release.StatusPlanned:
+		// Not approved, it cannot start: advising start would be refused.
+		text = fmt.Sprintf(":warning: %s was due to start %s but is still awaiting approval, so it cannot start. Move it with `/release reschedule %s …` or cancel it with `/release cancel %s`; if its window ends unapproved, it expires.",
+			kit.Name(r), bot.Date(r.StartAt, "{date_short_pretty} at {time}"), r.HumanID(), r.HumanID())
 	}
 	return bot.Message{Text: "Overdue: " + kit.PlainName(r), Blocks: []slack.Block{bot.Section(text)}}
 }

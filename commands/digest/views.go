@@ -25,7 +25,7 @@ func nudgeMessage(r *storage.Release, round *storage.ApprovalRound) bot.Message 
 // approved.
 func escalationMessage(r *storage.Release, round *storage.ApprovalRound) bot.Message {
 	text := fmt.Sprintf(":rotating_light: %s → %s starts %s and is still not approved (%s). Owner: %s.",
-		kit.Name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{time}"), kit.ProgressText(round), bot.Mention(r.OwnerID))
+		kit.Name(r), bot.Escape(r.Environment), bot.Date(r.StartAt, "{date_short_pretty} at {time}"), kit.ProgressText(round), bot.Mention(r.OwnerID))
 	return bot.Message{Text: "Not approved yet: " + kit.PlainName(r), Blocks: []slack.Block{bot.Section(text)}}
 }
 

@@ -121,7 +121,7 @@ func outcome(r *storage.Release, incidents []storage.Incident, hotfixes []storag
 // ShowLines reads and renders what /release show adds about r's execution.
 func ShowLines(ctx context.Context, store *storage.Store, r *storage.Release, window time.Duration) ([]string, error) {
 	var required []string
-	p, err := store.Policy(ctx, r.Type, r.Environment)
+	p, err := store.Policy(ctx, r.Type, r.Environment, r.Risk)
 	if err != nil {
 		return nil, err
 	}

@@ -29,10 +29,19 @@ func (s *Service) FreezeAdd(ctx context.Context, req *bot.Request) (*bot.Respons
 	if !s.IsAdmin(req.UserID) {
 		return nil, bot.Userf("Only admins can add freeze windows. `/release freeze list` shows the current ones.")
 	}
+	if strings.TrimSpace(req.Args) == "" && req.TriggerID != "" {
+		return s.openForm(ctx, req)
+	}
 	f, err := s.parseFreeze(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	return s.add(ctx, req.UserID, f)
+}
+
+// add stores a checked freeze, audited, and says which planned releases
+// it overlaps.
+func (s *Service) add(ctx context.Context, user string, f *storage.FreezeWindow) (*bot.Response, error) {
 	type added struct {
 		freeze   storage.FreezeWindow
 		affected []storage.Slot
@@ -54,7 +63,7 @@ func (s *Service) FreezeAdd(ctx context.Context, req *bot.Request) (*bot.Respons
 				affected = append(affected, sl)
 			}
 		}
-		return added{row, affected}, tx.Audit(req.UserID, "freeze added", 0, fmt.Sprintf("F-%d %s – %s (%s): %s", row.ID, kit.FallbackTime(row.StartAt), kit.FallbackTime(row.EndAt), kit.OrAll(row.Environment), row.Reason))
+		return added{row, affected}, tx.Audit(user, "freeze added", 0, fmt.Sprintf("F-%d %s – %s (%s): %s", row.ID, kit.FallbackTime(row.StartAt), kit.FallbackTime(row.EndAt), kit.OrAll(row.Environment), row.Reason))
 	})
 	if err != nil {
 		return nil, err
@@ -72,17 +81,6 @@ func (s *Service) parseFreeze(ctx context.Context, req *bot.Request) (*storage.F
 	if len(args.Positional) != 4 {
 		return nil, bot.Userf("I need a start date and time and an end date and time: %s", freezeAddUsage)
 	}
-	reason := strings.TrimSpace(args.Get("reason"))
-	if reason == "" {
-		return nil, bot.Userf("Say why there is a freeze with reason=\"…\"; people who are refused will read it.")
-	}
-	if n := len([]rune(reason)); n > kit.MaxReason {
-		return nil, bot.Userf("The reason is %d characters long; keep it within %d.", n, kit.MaxReason)
-	}
-	env := args.Get("env")
-	if env != "" && !slices.Contains(s.Config.Environments, env) {
-		return nil, bot.Userf("%q is not an environment here; use %s, or leave env= out to freeze all of them.", kit.Plain(env), strings.Join(s.Config.Environments, ", "))
-	}
 	loc := s.Dir.Location(ctx, req.UserID)
 	start, err := kit.ParseLocal(args.Positional[0], args.Positional[1], loc)
 	if err != nil {
@@ -91,6 +89,21 @@ func (s *Service) parseFreeze(ctx context.Context, req *bot.Request) (*storage.F
 	end, err := kit.ParseLocal(args.Positional[2], args.Positional[3], loc)
 	if err != nil {
 		return nil, bot.Userf("End: %s", err)
+	}
+	return s.checkFreeze(loc, req.UserID, args.Get("env"), args.Get("reason"), start, end)
+}
+
+// checkFreeze checks a freeze however it was entered, typed or in the form.
+func (s *Service) checkFreeze(loc *time.Location, user, env, reason string, start, end time.Time) (*storage.FreezeWindow, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, bot.Userf("Say why there is a freeze with reason=\"…\"; people who are refused will read it.")
+	}
+	if n := len([]rune(reason)); n > kit.MaxReason {
+		return nil, bot.Userf("The reason is %d characters long; keep it within %d.", n, kit.MaxReason)
+	}
+	if env != "" && !slices.Contains(s.Config.Environments, env) {
+		return nil, bot.Userf("%q is not an environment here; use %s, or leave env= out to freeze all of them.", kit.Plain(env), strings.Join(s.Config.Environments, ", "))
 	}
 	if !end.After(start) {
 		return nil, bot.Userf("The freeze ends (%s) before it starts (%s).", kit.LocalTime(end, loc), kit.LocalTime(start, loc))
@@ -101,7 +114,7 @@ func (s *Service) parseFreeze(ctx context.Context, req *bot.Request) (*storage.F
 	if problem := kit.TooFarAhead("freeze's end", end, s.Now(), loc); problem != "" {
 		return nil, bot.Userf("%s", problem)
 	}
-	return &storage.FreezeWindow{Environment: env, StartAt: start, EndAt: end, Reason: reason, CreatedBy: req.UserID}, nil
+	return &storage.FreezeWindow{Environment: env, StartAt: start, EndAt: end, Reason: reason, CreatedBy: user}, nil
 }
 
 // FreezeList is /release freeze list.

@@ -168,3 +168,8 @@ func (s *Service) Calendar(ctx context.Context, req *bot.Request) (*bot.Response
 	blocks, text := CalendarBlocks(rows, freezes, from, days, loc)
 	return &bot.Response{Text: text, Blocks: blocks}, nil
 }
+
+// ShowClicked is the Show button of a reminder.
+func (s *Service) ShowClicked(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	return s.Show(ctx, kit.ClickArgs(req))
+}

@@ -41,11 +41,14 @@ func refused(field, format string, args ...any) outcome {
 // create plans a release: freeze rule, conflicts, approval round,
 // announcement, notifications and reminders, in one transaction.
 func (s *Service) create(ctx context.Context, actor, channel string, p plan) (created, fieldErrors, error) {
-	rp, err := s.rounds.PrepareRound(ctx, p.Type, p.Environment, p.Owner, actor)
+	rp, err := s.rounds.PrepareRound(ctx, p.Type, p.Environment, p.Risk, p.Owner, actor)
 	if err != nil {
 		return created{}, nil, err
 	}
 	out, err := kit.InTx(ctx, s.Deps, func(tx *storage.Tx, _ time.Time) (outcome, error) {
+		if fe, err := policyRefusal(tx, p, rp); err != nil || len(fe) > 0 {
+			return outcome{fe: fe}, err
+		}
 		slot := release.Slot{Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
 		freezes, err := tx.Freezes(slot.Start, slot.End)
 		if err != nil {
@@ -53,7 +56,7 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		}
 		hit := release.FreezesHit(slot, toFreezes(freezes))
 		if len(hit) > 0 && !release.FreezeOverride(p.Type, p.Reason) {
-			return refused("start", "%s", freezeRefusal(hit[0])), nil
+			return freezeRefused(hit[0], p.Type), nil
 		}
 		others, err := tx.ActiveSlots(slot.Start, slot.End)
 		if err != nil {
@@ -76,6 +79,9 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 			r.FixesID = ptr(int64(p.Fixes))
 		}
 		details := fmt.Sprintf("%s %s → %s, %s, %s/%s risk", p.Service, p.Version, p.Environment, kit.FallbackTime(p.Start), p.Type, p.Risk)
+		if p.Template != "" {
+			details += ", standard template " + p.Template
+		}
 		if err := tx.CreateRelease(r, actor, details); err != nil {
 			return outcome{}, err
 		}
@@ -96,7 +102,11 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		if err := delivery.RecordChange(tx, r, delivery.EvPlanned, actor, ""); err != nil {
 			return outcome{}, err
 		}
-		return outcome{created: created{r: r, conflicts: release.Conflicts(r.Slot(), others), rp: opened, override: hit}}, nil
+		conflicts := release.Conflicts(r.Slot(), others)
+		if err := delivery.RecordOverlaps(tx, r, conflicts, actor); err != nil {
+			return outcome{}, err
+		}
+		return outcome{created: created{r: r, conflicts: conflicts, rp: opened, override: hit}}, nil
 	})
 	return out.created, out.fe, err
 }
@@ -117,7 +127,7 @@ func (s *Service) change(ctx context.Context, actor string, id, revision int64, 
 		return created{}, nil, err
 	}
 	next := edit(current)
-	rp, err := s.rounds.PrepareRound(ctx, next.Type, next.Environment, next.Owner, current.CreatedBy, actor)
+	rp, err := s.rounds.PrepareRound(ctx, next.Type, next.Environment, next.Risk, next.Owner, current.CreatedBy, actor)
 	if err != nil {
 		return created{}, nil, err
 	}
@@ -151,6 +161,9 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 	if samePlan(before, p) {
 		return outcome{}, errUnchanged
 	}
+	if fe, err := policyRefusal(tx, p, rp); err != nil || len(fe) > 0 {
+		return outcome{fe: fe}, err
+	}
 	slot := release.Slot{ID: release.ID(r.ID), Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
 	freezes, err := tx.Freezes(slot.Start, slot.End)
 	if err != nil {
@@ -164,7 +177,7 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 		p.Environment != before.Environment || p.Type != before.Type
 	if len(hit) > 0 && !release.FreezeOverride(p.Type, firstNonEmpty(p.Reason, r.FreezeReason)) {
 		if touchesFreeze {
-			return refused("start", "%s", freezeRefusal(hit[0])), nil
+			return freezeRefused(hit[0], p.Type), nil
 		}
 		hit = nil
 	}
@@ -203,7 +216,13 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 	if err := delivery.RecordChange(tx, r, ev, actor, describeChangeMrkdwn(before, p)); err != nil {
 		return outcome{}, err
 	}
-	return outcome{created: created{r: r, conflicts: release.Conflicts(r.Slot(), others), rp: opened, override: hit}}, nil
+	conflicts := release.Conflicts(r.Slot(), others)
+	if moved := !p.Start.Equal(before.Start) || p.Duration != before.Duration || p.Environment != before.Environment || p.Service != before.Service; moved {
+		if err := delivery.RecordOverlaps(tx, r, conflicts, actor); err != nil {
+			return outcome{}, err
+		}
+	}
+	return outcome{created: created{r: r, conflicts: conflicts, rp: opened, override: hit}}, nil
 }
 
 // store saves a changed release in the status the change leaves it in,
@@ -226,7 +245,7 @@ func (s *Service) store(tx *storage.Tx, r *storage.Release, st release.Status, r
 func samePlan(a, b plan) bool {
 	return a.Service == b.Service && a.Version == b.Version && a.Environment == b.Environment &&
 		a.Type == b.Type && a.Risk == b.Risk && a.Start.Equal(b.Start) && a.Duration == b.Duration &&
-		a.Owner == b.Owner && a.Title == b.Title && a.Impact == b.Impact && a.Rollback == b.Rollback &&
+		a.Owner == b.Owner && a.Title == b.Title && a.Impact == b.Impact && a.Rollback == b.Rollback && a.Template == b.Template &&
 		componentsText(a.Components) == componentsText(b.Components) && (b.Reason == "" || a.Reason == b.Reason)
 }
 

@@ -225,3 +225,8 @@ func (s *Service) Reschedule(ctx context.Context, req *bot.Request) (*bot.Respon
 	}
 	return bot.Reply("%s", out.summary("Rescheduled")), nil
 }
+
+// EditClicked is the Edit button of the owner's rejection DM.
+func (s *Service) EditClicked(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	return s.Edit(ctx, kit.ClickArgs(req))
+}

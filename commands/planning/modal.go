@@ -104,6 +104,7 @@ func releaseModal(callbackID, title, submit string, st modalState, p plan, envs 
 		slack.NewInputBlock("env", bot.PlainText("Environment", 2000), nil, envSelect),
 		slack.NewInputBlock("type", bot.PlainText("Change type", 2000), bot.PlainText("Standard: pre-approved routine change. Normal: needs approval. Emergency: urgent, approved fast, reviewed afterwards.", 2000), radio(types, string(p.Type))),
 		slack.NewInputBlock("risk", bot.PlainText("Risk", 2000), nil, radio(risks, string(p.Risk))),
+		text("template", "Standard template", "billing-routine", p.Template, true, false, 64, "Standard changes only: the pre-approved template it follows (/release standard list)."),
 		slack.NewInputBlock("start", bot.PlainText("Start", 2000), bot.PlainText("In your own time zone.", 2000), start),
 		text("duration", "Duration", "1h30m", release.FormatDuration(p.Duration), false, false, 10, "Like 45m, 2h or 1h30m."),
 		slack.NewInputBlock("owner", bot.PlainText("Owner", 2000), nil, owner),
@@ -135,6 +136,7 @@ func readModal(v *slack.View, pc parseContext) (plan, fieldErrors) {
 		Impact:      strings.TrimSpace(val("impact").Value),
 		Rollback:    strings.TrimSpace(val("rollback").Value),
 		Reason:      strings.TrimSpace(val("reason").Value),
+		Template:    strings.ToLower(strings.TrimSpace(val("template").Value)),
 	}
 	if t, err := release.ParseType(val("type").SelectedOption.Value); err != nil {
 		fe.add("type", "Choose a change type.")

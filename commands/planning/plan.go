@@ -38,7 +38,9 @@ type plan struct {
 	Impact      string
 	Rollback    string
 	Reason      string
-	Components  []storage.ReleaseComponent
+	// Template names the standard-change template a standard release fits.
+	Template   string
+	Components []storage.ReleaseComponent
 	// Fixes is the release a hotfix repairs (fixes=R-12), 0 for none.
 	Fixes release.ID
 }
@@ -92,9 +94,9 @@ type parseContext struct {
 	Environments []string
 }
 
-var newOptions = []string{"env", "type", "risk", "duration", "owner", "title", "impact", "rollback", "components", "reason", "fixes"}
+var newOptions = []string{"env", "type", "risk", "duration", "owner", "title", "impact", "rollback", "components", "reason", "fixes", "template"}
 
-const newUsage = "`/release new <service> <version> <YYYY-MM-DD> <HH:MM> [env=… type=… risk=… duration=… owner=@… title=\"…\" impact=\"…\" rollback=\"…\" components=\"api@2.3.0,…\" reason=\"…\" fixes=R-12]`"
+const newUsage = "`/release new <service> <version> <YYYY-MM-DD> <HH:MM> [env=… type=… risk=… duration=… owner=@… title=\"…\" impact=\"…\" rollback=\"…\" components=\"api@2.3.0,…\" reason=\"…\" fixes=R-12 template=…]`"
 
 // parseNew reads `/release new <service> <version> <date> <time> [key=value…]`.
 func parseNew(text string, pc parseContext) (plan, fieldErrors) {
@@ -123,6 +125,7 @@ func fromArgs(args kit.Args, pc parseContext) (plan, fieldErrors) {
 		Impact:      strings.TrimSpace(args.Get("impact")),
 		Rollback:    strings.TrimSpace(args.Get("rollback")),
 		Reason:      strings.TrimSpace(args.Get("reason")),
+		Template:    strings.ToLower(strings.TrimSpace(args.Get("template"))),
 		Type:        defaultType, Risk: defaultRisk, Duration: defaultDuration,
 	}
 	if start, err := kit.ParseLocal(args.Positional[2], args.Positional[3], pc.Loc); err != nil {
@@ -257,6 +260,7 @@ func fromRelease(r *storage.Release) plan {
 		Type: release.Type(r.Type), Risk: release.Risk(r.Risk),
 		Start: r.StartAt, Duration: r.EndAt.Sub(r.StartAt), Owner: r.OwnerID,
 		Title: r.Title, Impact: r.Impact, Rollback: r.RollbackPlan, Reason: r.FreezeReason,
+		Template: r.Template,
 	}
 	for _, c := range r.Components {
 		p.Components = append(p.Components, storage.ReleaseComponent{Name: c.Name, Version: c.Version})
@@ -271,6 +275,7 @@ func (p plan) apply(r *storage.Release) {
 	r.StartAt, r.EndAt = p.Start.UTC(), p.End().UTC()
 	r.OwnerID = p.Owner
 	r.Title, r.Impact, r.RollbackPlan = p.Title, p.Impact, p.Rollback
+	r.Template = p.Template
 }
 
 // componentsText writes components back in the form parseComponents reads.

@@ -15,7 +15,7 @@ import (
 // rounds prepares the approval round a plan needs; planning opens it in
 // the change's own transaction with approvals.OpenRound.
 type rounds interface {
-	PrepareRound(ctx context.Context, typ release.Type, env, owner string, requesters ...string) (approvals.Plan, error)
+	PrepareRound(ctx context.Context, typ release.Type, env string, risk release.Risk, owner string, requesters ...string) (approvals.Plan, error)
 }
 
 // Service serves the planning commands.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
@@ -40,15 +41,16 @@ func (c created) summary(verb string) string {
 	return b.String()
 }
 
-func conflictText(cf release.Conflict) string {
-	what := "the same environment"
-	switch {
-	case cf.SameService && cf.SameEnvironment:
-		what = "the same service and environment"
-	case cf.SameService:
-		what = "the same service"
+func conflictText(cf release.Conflict) string { return delivery.ConflictLine(cf) + "." }
+
+// freezeRefused refuses a slot in a freeze; an emergency is told exactly
+// what it lacks: the reason.
+func freezeRefused(f release.Freeze, typ release.Type) outcome {
+	if typ == release.TypeEmergency {
+		return refused("reason", "A reason is missing: an emergency release may run during the freeze F-%d “%s” (%s) only with one. Add reason=\"…\" saying why it cannot wait.",
+			f.ID, bot.Escape(f.Reason), kit.Span(f.Start, f.End))
 	}
-	return fmt.Sprintf("*%s* %s %s → %s (%s, %s).", cf.Other.ID, bot.Escape(cf.Other.Service), bot.Escape(cf.Other.Version), bot.Escape(cf.Other.Environment), kit.Span(cf.Other.Start, cf.Other.End), what)
+	return refused("start", "%s", freezeRefusal(f))
 }
 
 // freezeRefusal explains why a slot is refused.
@@ -113,6 +115,7 @@ func CalendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from
 	var dayTexts []string
 	quiet := 0
 	total := 0
+	marks := overlapMarks(rows)
 	for i := range days {
 		dayStart := from.AddDate(0, 0, i)
 		dayEnd := from.AddDate(0, 0, i+1)
@@ -151,7 +154,7 @@ func CalendarBlocks(rows []storage.Release, freezes []storage.FreezeWindow, from
 				continue
 			}
 			n++
-			if line := kit.ReleaseLine(r); shown < maxDayLines && shown == n-1 && fits(line) {
+			if line := kit.ReleaseLine(r) + marks[r.ID]; shown < maxDayLines && shown == n-1 && fits(line) {
 				add(line)
 				shown++
 			}

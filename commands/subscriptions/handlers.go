@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
@@ -24,18 +25,28 @@ func New(d *kit.Deps) *Service { return &Service{Deps: d} }
 // subscriptionTarget reads `<service|all> [env=<e>] [here|me]`.
 type subscriptionTarget struct {
 	Service, Environment, Target, Kind string
+	// Level is milestones or all; "" keeps the default of the kind.
+	Level string
 }
 
 func (s *Service) parseSubscription(req *bot.Request, verb string) (subscriptionTarget, error) {
 	usage := fmt.Sprintf("`/release %s <service|all> [env=<e>] [here|me]`", verb)
-	args, err := kit.ParseArgs(req.Args, "env")
+	options := []string{"env"}
+	if verb == "subscribe" {
+		usage = "`/release subscribe <service|all> [env=<e>] [here|me] [level=milestones|all]`"
+		options = append(options, "level")
+	}
+	args, err := kit.ParseArgs(req.Args, options...)
 	if err != nil {
 		return subscriptionTarget{}, bot.Userf("%s. Usage: %s", kit.Capitalize(err.Error()), usage)
 	}
 	if len(args.Positional) < 1 || len(args.Positional) > 2 {
 		return subscriptionTarget{}, bot.Userf("Usage: %s", usage)
 	}
-	t := subscriptionTarget{Service: strings.ToLower(args.Positional[0]), Environment: args.Get("env"), Target: req.ChannelID, Kind: "channel"}
+	t := subscriptionTarget{Service: strings.ToLower(args.Positional[0]), Environment: args.Get("env"), Target: req.ChannelID, Kind: "channel", Level: strings.ToLower(args.Get("level"))}
+	if args.Has("level") && !slices.Contains(delivery.Levels, t.Level) {
+		return subscriptionTarget{}, bot.Userf("level=%s is not a level: use level=milestones (planned, a heads-up 24 hours before, started, finished, cancelled or moved) or level=all (also approvals and rejections).", kit.Plain(args.Get("level")))
+	}
 	if t.Service == "all" {
 		t.Service = storage.AllServices
 	} else if err := release.ValidateService(t.Service); err != nil {
@@ -61,6 +72,9 @@ func (s *Service) parseSubscription(req *bot.Request, verb string) (subscription
 
 // Subscribe is /release subscribe.
 func (s *Service) Subscribe(ctx context.Context, req *bot.Request) (*bot.Response, error) {
+	if strings.TrimSpace(req.Args) == "" && req.TriggerID != "" && req.View == nil {
+		return s.openForm(ctx, req)
+	}
 	t, err := s.parseSubscription(req, "subscribe")
 	if err != nil {
 		return nil, err
@@ -82,19 +96,33 @@ func (s *Service) Subscribe(ctx context.Context, req *bot.Request) (*bot.Respons
 		}
 	}
 	added, err := kit.InTx(ctx, s.Deps, func(tx *storage.Tx, _ time.Time) (bool, error) {
-		added, err := tx.Subscribe(&storage.Subscription{Service: t.Service, Environment: t.Environment, Target: t.Target, TargetKind: t.Kind, CreatedBy: req.UserID})
-		if err != nil || !added {
+		added, err := tx.Subscribe(&storage.Subscription{Service: t.Service, Environment: t.Environment, Target: t.Target, TargetKind: t.Kind, CreatedBy: req.UserID, Level: t.Level})
+		if err != nil {
 			return added, err
+		}
+		if !added {
+			if t.Level == "" {
+				return false, nil
+			}
+			// Subscribing again with a level changes the level.
+			if err := tx.SetSubscriptionLevel(t.Service, t.Environment, t.Target, t.Level); err != nil {
+				return false, err
+			}
+			return false, tx.Audit(req.UserID, "subscription level", 0, fmt.Sprintf("%s → %s: %s", t.describe(), t.Target, t.Level))
 		}
 		return true, tx.Audit(req.UserID, "subscribed", 0, fmt.Sprintf("%s → %s", t.describe(), t.Target))
 	})
 	if err != nil {
 		return nil, err
 	}
+	level := delivery.LevelOf(t.Level, t.Kind)
+	if !added && t.Level != "" {
+		return bot.Reply(":bell: %s now hear%s about releases of %s at level %s: %s.", kit.Capitalize(t.where()), verbS(t), t.describe(), level, levelWords(level)), nil
+	}
 	if !added {
 		return bot.Reply("%s already hear%s about releases of %s.", kit.Capitalize(t.where()), verbS(t), t.describe()), nil
 	}
-	return bot.Reply(":bell: Subscribed %s to releases of %s: planned, rescheduled, approved, rejected, cancelled, started, completed, failed and rolled back.%s", t.where(), t.describe(), warning), nil
+	return bot.Reply(":bell: Subscribed %s to releases of %s (%s): %s.%s", t.where(), t.describe(), level, levelWords(level), warning), nil
 }
 
 // Unsubscribe is /release unsubscribe.
@@ -134,7 +162,7 @@ func (s *Service) Subscriptions(ctx context.Context, req *bot.Request) (*bot.Res
 	var lines []string
 	for _, sub := range subs {
 		t := subscriptionTarget{Service: sub.Service, Environment: sub.Environment, Target: sub.Target, Kind: sub.TargetKind}
-		lines = append(lines, fmt.Sprintf("• %s → %s", t.describe(), t.where()))
+		lines = append(lines, fmt.Sprintf("• %s → %s (%s)", t.describe(), t.where(), delivery.LevelOf(sub.Level, sub.TargetKind)))
 	}
 	text := "*Subscriptions*\n" + strings.Join(lines, "\n")
 	return &bot.Response{Text: text, Blocks: kit.PackLines(strings.Split(text, "\n"), bot.MaxMessageBlocks)}, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/storage"
 )
@@ -70,4 +71,12 @@ func wasWere(n int) string {
 		return "was"
 	}
 	return "were"
+}
+
+// levelWords says what a level of subscription hears about.
+func levelWords(level string) string {
+	if level == delivery.LevelMilestones {
+		return "planned, a heads-up 24 hours before the start, started, finished, cancelled, moved or expired"
+	}
+	return "planned, a heads-up 24 hours before the start, approved, rejected, edited, moved, cancelled, started, finished or expired"
 }

@@ -71,7 +71,7 @@ type word struct {
 	quotedFrom int
 }
 
-var optionKey = regexp.MustCompile(`^[a-z][a-z_]*$`)
+var optionKey = regexp.MustCompile(`^[a-z][a-z_-]*$`)
 
 func cutOption(w word) (string, string, bool) {
 	key, value, ok := strings.Cut(w.text, "=")

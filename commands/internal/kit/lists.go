@@ -35,6 +35,27 @@ const (
 	ActionReject  = "approval.reject"
 )
 
+// Action routes of buttons that run a command on the release id in their
+// value: the owner's rejection DM offers Edit and Resubmit, reminders Show.
+const (
+	ActionEdit     = "release.edit"
+	ActionResubmit = "release.resubmit"
+	ActionShow     = "release.show"
+)
+
+// ReleaseButton is a button that runs the command of actionID on r.
+func ReleaseButton(label, actionID string, r *storage.Release) *slack.ButtonBlockElement {
+	return bot.Button(label, actionID, r.HumanID(), bot.StyleDefault)
+}
+
+// ClickArgs makes a click on a ReleaseButton read like the command typed
+// with the release id.
+func ClickArgs(req *bot.Request) *bot.Request {
+	clicked := *req
+	clicked.Args = req.ActionValue()
+	return &clicked
+}
+
 // PackLines fills sections with lines up to Slack's limits, at most
 // maxBlocks sections; lines that do not fit are counted in a last line.
 func PackLines(lines []string, maxBlocks int) []slack.Block {

@@ -3,6 +3,7 @@ package kit
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/release"
@@ -67,4 +68,43 @@ func outdatedWhy(o *release.OutdatedRound) string {
 		return fmt.Sprintf("the release is %s now, and this request was for an earlier version of it", o.Release.Label())
 	}
 	return "the request was closed"
+}
+
+// PlanRefusal words a refusal of the standard-change and rollback rules
+// for the release being planned, as the field it is about and the
+// sentence; fitting names the catalogue's templates that would cover it.
+// ok is false for any other error.
+func PlanRefusal(err error, fitting []string) (field, message string, ok bool) {
+	var unknown *release.TemplateUnknown
+	var misfit *release.TemplateMisfit
+	var why string
+	switch {
+	case errors.Is(err, release.ErrRollbackPlanMissing):
+		return "rollback", "A rollback plan is missing: the approval policy for this release needs one. Add rollback=\"…\" saying how you would undo it.", true
+	case errors.Is(err, release.ErrTemplateNotStandard):
+		return "template", "Only a standard release names a template: drop template= or use type=standard.", true
+	case errors.Is(err, release.ErrTemplateNeeded):
+		why = "A standard release must name the pre-approved template it follows (template=<name>)."
+	case errors.As(err, &unknown):
+		why = fmt.Sprintf("There is no standard template called %q.", Plain(unknown.Name))
+	case errors.As(err, &misfit):
+		why = fmt.Sprintf("Template %s does not cover this release: %s.", misfit.Template.Name, misfitWhy(misfit))
+	default:
+		return "", "", false
+	}
+	if len(fitting) > 0 {
+		return "template", fmt.Sprintf("%s Templates that fit: %s. Otherwise plan it as type=normal.", why, strings.Join(fitting, ", ")), true
+	}
+	return "template", why + " No template fits it: plan it as type=normal, so that it is approved.", true
+}
+
+func misfitWhy(m *release.TemplateMisfit) string {
+	t := m.Template
+	switch m.Field {
+	case "service":
+		return "it covers " + t.Service + " only"
+	case "env":
+		return "it covers " + t.Environment + " only"
+	}
+	return fmt.Sprintf("it covers up to %s risk", t.MaxRisk)
 }
