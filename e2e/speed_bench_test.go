@@ -1,0 +1,239 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/releasebot/releasebot/slackemu"
+	"github.com/releasebot/releasebot/storage"
+)
+
+// BenchmarkPlanningLoad plans releases at a fixed rate, the way issue 11
+// measures: `/release new <service> <version> <date> <time> type=standard`
+// (planStandard), one release per minute up to 30 days ahead, typed in 100
+// channels in turn. It reports the ack latency, the share of acks that
+// carry the answer in time, the throughput, the process's CPU per 1,000
+// commands (bot and emulator share the process: an upper bound of the
+// bot's), PostgreSQL's CPU per 1,000 commands (every server process on
+// the machine: an upper bound too), the database statements and commits
+// per command (everything the bot asked of its database during the run,
+// outbox deliveries included), and the peak RSS. Then /release help at
+// the same rate.
+//
+// RELEASEBOT_LOAD_RATE (default 200/s) and RELEASEBOT_LOAD_SECONDS (30)
+// set the run; RELEASEBOT_LOAD_KNEE=1 steps the rate 50, 100, … 1,600/s
+// (RELEASEBOT_LOAD_SECONDS each, default 10) until p99 passes 100 ms.
+//
+//	go test -run '^$' -bench PlanningLoad -benchtime 1x -timeout 30m ./e2e/
+func BenchmarkPlanningLoad(b *testing.B) {
+	for _, dialect := range benchDialects() {
+		b.Run(dialect, func(b *testing.B) {
+			for range b.N {
+				if os.Getenv("RELEASEBOT_LOAD_KNEE") != "" {
+					knee(b, dialect)
+					continue
+				}
+				counter := &dbCounter{}
+				h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
+				run := loadRun{h: h, counter: counter, rate: envInt("RELEASEBOT_LOAD_RATE", 200), seconds: envInt("RELEASEBOT_LOAD_SECONDS", 30)}
+				res := run.plan(0)
+				res.report(b, "")
+				if res.answered != res.sent {
+					b.Errorf("%d of %d acks carried the answer", res.answered, res.sent)
+				}
+				help := run.help()
+				b.ReportMetric(help.p(0.99), "help-p99-ms")
+				h.stop()
+			}
+		})
+	}
+}
+
+// knee steps the rate up until p99 passes 100 ms, with a fresh bot and
+// database for each step.
+func knee(b *testing.B, dialect string) {
+	seconds := envInt("RELEASEBOT_LOAD_SECONDS", 10)
+	best := 0
+	for _, rate := range []int{50, 100, 200, 400, 800, 1600} {
+		counter := &dbCounter{}
+		h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
+		res := (&loadRun{h: h, counter: counter, rate: rate, seconds: seconds}).plan(0)
+		h.stop()
+		b.Logf("%s at %d/s: p50 %.2f ms, p99 %.2f ms, %d of %d answered in the ack, %.0f/s",
+			dialect, rate, res.p(0.5), res.p(0.99), res.answered, res.sent, res.throughput)
+		if res.p(0.99) > 100 || res.answered != res.sent {
+			break
+		}
+		best = rate
+	}
+	b.ReportMetric(float64(best), "knee-cmds/s")
+}
+
+// loadChannels is how many channels the commands are typed in.
+const loadChannels = 100
+
+func loadChannel(i int) string { return fmt.Sprintf("C0LOAD%03d", i%loadChannels) }
+
+// loadSlack is the standard workspace plus the 100 channels.
+func loadSlack(b *testing.B) *slackemu.Server {
+	s := newSlack(b)
+	for i := range loadChannels {
+		s.AddChannel(slackemu.Channel{ID: loadChannel(i), Name: fmt.Sprintf("load-%03d", i), Members: []string{"UBOT", ana, ben, cat, dan, admin}})
+	}
+	return s
+}
+
+type loadRun struct {
+	h       *harness
+	counter *dbCounter
+	rate    int
+	seconds int
+}
+
+type loadResult struct {
+	lat              []time.Duration
+	sent, answered   int
+	lost, late       int
+	throughput       float64
+	cpu, pgCPU       time.Duration
+	work             dbWork
+	maxRSS           int64
+	elapsed          time.Duration
+	firstLatencyMsgs []string
+}
+
+func (r *loadResult) p(q float64) float64 {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	sorted := append([]time.Duration(nil), r.lat...)
+	slices.Sort(sorted)
+	return float64(sorted[min(len(sorted)-1, int(float64(len(sorted))*q))].Microseconds()) / 1000
+}
+
+func (r *loadResult) report(b *testing.B, prefix string) {
+	b.ReportMetric(r.p(0.50), prefix+"p50-ms")
+	b.ReportMetric(r.p(0.99), prefix+"p99-ms")
+	b.ReportMetric(float64(r.answered)/float64(max(r.sent, 1))*100, prefix+"answered-%")
+	b.ReportMetric(r.throughput, prefix+"cmds/s")
+	b.ReportMetric(r.cpu.Seconds()*1000/float64(max(r.sent, 1)), prefix+"cpu-s/1k")
+	b.ReportMetric(r.pgCPU.Seconds()*1000/float64(max(r.sent, 1)), prefix+"pg-cpu-s/1k")
+	b.ReportMetric(float64(r.work.Statements)/float64(max(r.sent, 1)), prefix+"stmts/cmd")
+	b.ReportMetric(float64(r.work.Commits)/float64(max(r.sent, 1)), prefix+"commits/cmd")
+	b.ReportMetric(float64(r.maxRSS)/1024, prefix+"peak-rss-MiB")
+	b.ReportMetric(float64(r.lost+r.late), prefix+"lost+late")
+}
+
+// plan sends rate×seconds planning commands at the rate and waits until
+// every announcement is out, so that the counts include the deliveries.
+func (l *loadRun) plan(offset int) *loadResult {
+	h := l.h
+	base := h.clock.Now().In(zoneOf(h.t, ana)).AddDate(0, 0, 30).Truncate(time.Hour)
+	return l.drive(func(i int) (string, string) {
+		at := base.Add(time.Duration(offset+i) * time.Minute)
+		return loadChannel(i), fmt.Sprintf(planStandard, fmt.Sprintf("svc%d", i%50), fmt.Sprintf("1.%d.0", i), at.Format("2006-01-02 15:04"))
+	}, "Planned", true)
+}
+
+// help sends /release help at the same rate.
+func (l *loadRun) help() *loadResult {
+	return l.drive(func(i int) (string, string) { return loadChannel(i), "/release help" }, "/release new", false)
+}
+
+func (l *loadRun) drive(line func(i int) (channel, text string), want string, deliveries bool) *loadResult {
+	h := l.h
+	total := l.rate * l.seconds
+	res := &loadResult{sent: total}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(l.seconds+120)*time.Second)
+	defer cancel()
+	h.outboxIdle()
+	l.counter.take()
+	cpu0, pg0 := processCPU(), postgresCPU()
+	tick := time.NewTicker(time.Second / time.Duration(l.rate))
+	began := time.Now()
+	for i := range total {
+		<-tick.C
+		channel, text := line(i)
+		wg.Go(func() {
+			r, err := h.slack.As(ana).Command(ctx, channel, text)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil || r.TimedOut:
+				res.lost++
+				return
+			case r.Ack.Late:
+				res.late++
+			}
+			res.lat = append(res.lat, r.Ack.Latency)
+			if r.Reply != nil && strings.Contains(r.Reply.Content(), want) && r.Ack.Latency < 2500*time.Millisecond {
+				res.answered++
+			} else if len(res.firstLatencyMsgs) < 3 && r.Reply != nil {
+				res.firstLatencyMsgs = append(res.firstLatencyMsgs, r.Reply.Content())
+			}
+		})
+	}
+	tick.Stop()
+	wg.Wait()
+	res.elapsed = time.Since(began)
+	res.throughput = float64(res.answered) / res.elapsed.Seconds()
+	if deliveries {
+		h.outboxIdle()
+	}
+	res.cpu, res.pgCPU = processCPU()-cpu0, postgresCPU()-pg0
+	res.work, _ = l.counter.take()
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	res.maxRSS = ru.Maxrss // KiB on Linux
+	if len(res.firstLatencyMsgs) > 0 {
+		h.t.Logf("answers that were not the expected one: %q", res.firstLatencyMsgs)
+	}
+	return res
+}
+
+// processCPU is the user and system CPU this process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// postgresCPU sums the CPU of every process named postgres on this
+// machine (its own server in CI; shared with others here, so an upper
+// bound), from /proc in clock ticks (1/100 s); 0 where /proc is missing.
+func postgresCPU() time.Duration {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var ticks int64
+	for _, d := range dirs {
+		comm, err := os.ReadFile(d + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		stat, err := os.ReadFile(d + "/stat")
+		if err != nil {
+			continue
+		}
+		// The fields after the command's closing parenthesis; utime and
+		// stime are the 14th and 15th of the line.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			ticks += u + s
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
