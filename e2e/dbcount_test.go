@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/storage"
 	"gorm.io/gorm"
 )
@@ -19,9 +20,10 @@ import (
 // bot itself carries no counting code.
 type dbCounter struct {
 	mu sync.Mutex
-	dbWork
-	log []string
-	on  bool
+	// handler is the work done for a user action (its context carries
+	// bot.DeliveryFrom), background the rest: the outbox, the jobs.
+	handler, background dbWork
+	log                 []string
 }
 
 // dbWork is what a piece of work cost the database.
@@ -32,6 +34,10 @@ type dbWork struct {
 	Reads      int // reads outside any transaction (not counted as commits)
 }
 
+func (w dbWork) plus(o dbWork) dbWork {
+	return dbWork{w.Statements + o.Statements, w.Commits + o.Commits, w.Rollbacks + o.Rollbacks, w.Reads + o.Reads}
+}
+
 func (w dbWork) String() string {
 	return fmt.Sprintf("%d statements, %d commits, %d rollbacks, %d reads outside a transaction", w.Statements, w.Commits, w.Rollbacks, w.Reads)
 }
@@ -40,44 +46,62 @@ func (c *dbCounter) option() storage.Option {
 	return storage.WithConnPool(func(p gorm.ConnPool) gorm.ConnPool { return &countingPool{ConnPool: p, c: c} })
 }
 
-// take returns what was counted since the last take and starts afresh;
-// the statements' SQL comes with it, for a failure message.
-func (c *dbCounter) take() (dbWork, []string) {
+// take returns what was counted since the last take, for user actions
+// and for the rest, and starts afresh; the statements' SQL comes with it,
+// for a failure message.
+func (c *dbCounter) take() (handler, background dbWork, log []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	w, log := c.dbWork, c.log
-	c.dbWork, c.log = dbWork{}, nil
-	return w, log
+	handler, background, log = c.handler, c.background, c.log
+	c.handler, c.background, c.log = dbWork{}, dbWork{}, nil
+	return handler, background, log
 }
 
-func (c *dbCounter) statement(query string, inTx bool) {
+func (c *dbCounter) bucket(forHandler bool) *dbWork {
+	if forHandler {
+		return &c.handler
+	}
+	return &c.background
+}
+
+func (c *dbCounter) statement(query string, inTx, forHandler bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.Statements++
+	w := c.bucket(forHandler)
+	w.Statements++
 	verb := strings.ToUpper(strings.Fields(strings.TrimSpace(query) + " ?")[0])
 	switch {
 	case inTx:
 	case verb == "SELECT":
-		c.Reads++
+		w.Reads++
 	default:
-		c.Commits++
+		w.Commits++
 	}
-	where := "   "
+	where := "bg    "
+	if forHandler {
+		where = "user  "
+	}
 	if inTx {
-		where = "tx "
+		where += "tx "
+	} else {
+		where += "   "
 	}
 	c.log = append(c.log, where+oneLine(query))
 }
 
-func (c *dbCounter) end(committed bool) {
+func (c *dbCounter) end(committed, forHandler bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	w, who := c.bucket(forHandler), "bg    "
+	if forHandler {
+		who = "user  "
+	}
 	if committed {
-		c.Commits++
-		c.log = append(c.log, "COMMIT")
+		w.Commits++
+		c.log = append(c.log, who+"COMMIT")
 	} else {
-		c.Rollbacks++
-		c.log = append(c.log, "ROLLBACK")
+		w.Rollbacks++
+		c.log = append(c.log, who+"ROLLBACK")
 	}
 }
 
@@ -111,6 +135,12 @@ type countingPool struct {
 	gorm.ConnPool
 	c    *dbCounter
 	inTx bool
+	// user is set on a transaction begun for a user action.
+	user bool
+}
+
+func (p *countingPool) forHandler(ctx context.Context) bool {
+	return p.user || bot.DeliveryFrom(ctx) != nil
 }
 
 func (p *countingPool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -118,17 +148,17 @@ func (p *countingPool) PrepareContext(ctx context.Context, query string) (*sql.S
 }
 
 func (p *countingPool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	p.c.statement(query, p.inTx)
+	p.c.statement(query, p.inTx, p.forHandler(ctx))
 	return p.ConnPool.ExecContext(ctx, query, args...)
 }
 
 func (p *countingPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	p.c.statement(query, p.inTx)
+	p.c.statement(query, p.inTx, p.forHandler(ctx))
 	return p.ConnPool.QueryContext(ctx, query, args...)
 }
 
 func (p *countingPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	p.c.statement(query, p.inTx)
+	p.c.statement(query, p.inTx, p.forHandler(ctx))
 	return p.ConnPool.QueryRowContext(ctx, query, args...)
 }
 
@@ -148,7 +178,7 @@ func (p *countingPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.C
 	if err != nil {
 		return nil, err
 	}
-	return &countingTx{countingPool{ConnPool: tx, c: p.c, inTx: true}}, nil
+	return &countingTx{countingPool{ConnPool: tx, c: p.c, inTx: true, user: p.forHandler(ctx)}}, nil
 }
 
 // countingTx is a transaction; the pool must not look like one, or gorm
@@ -157,12 +187,12 @@ type countingTx struct{ countingPool }
 
 func (p *countingTx) Commit() error {
 	err := p.ConnPool.(gorm.TxCommitter).Commit()
-	p.c.end(err == nil)
+	p.c.end(err == nil, p.user)
 	return err
 }
 
 func (p *countingTx) Rollback() error {
-	p.c.end(false)
+	p.c.end(false, p.user)
 	return p.ConnPool.(gorm.TxCommitter).Rollback()
 }
 

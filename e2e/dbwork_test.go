@@ -15,13 +15,23 @@ import (
 // to what a standard change needs on the command line is made once.
 const planStandard = "/release new %s %s %s type=standard"
 
-// Limits of the database work per command, including the delivery of what
-// the command sends (issue 11). They are counted, not timed: a statement
-// or a commit added to these paths fails the test on any machine.
-var workLimits = map[string]dbWork{
-	"new":     {Statements: 12, Commits: 3},
-	"approve": {Statements: 16, Commits: 4},
-	"help":    {Statements: 0, Commits: 0},
+// workLimit bounds the database work of a command: what its handler does
+// (user) and everything it costs once what it sends is delivered (all:
+// the outbox's claims, renders and records included). They are counted,
+// not timed: a statement or a commit added to these paths fails the test
+// on any machine.
+type workLimit struct{ user, all dbWork }
+
+// workLimits are what issue 11 brought them to. Before it, a standard
+// /release new cost 33 statements and 8 commits in all, 15 and 2 of them
+// in its handler; a click on Approve 77 and 24 in all. The rest of "all"
+// is the outbox's delivery (claim, render, record the post), whose count
+// also depends on how the loop's claims fall and may include one idle
+// poll, hence the margin there.
+var workLimits = map[string]workLimit{
+	"new":     {user: dbWork{Statements: 10, Commits: 1}, all: dbWork{Statements: 27, Commits: 9}},
+	"approve": {user: dbWork{Statements: 15, Commits: 1}, all: dbWork{Statements: 80, Commits: 25}},
+	"help":    {},
 }
 
 // TestDatabaseWorkPerCommand counts the statements and commits of a
@@ -31,25 +41,27 @@ var workLimits = map[string]dbWork{
 func TestDatabaseWorkPerCommand(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		counter := &dbCounter{}
-		// Long intervals: the work counted is the command's and what it
-		// wakes, not the loops' idle polling.
+		// Production intervals: the work counted is the command's and what
+		// it wakes, and at most one idle poll of the outbox (2 statements, 2
+		// commits) falls into it.
 		h := start(t, options{dialect: dialect, store: []storage.Option{counter.option()},
-			tuning: app.Tuning{OutboxPoll: time.Hour, MinuteJobs: "@every 1h"}})
-		measure := func(what string, run func()) dbWork {
+			tuning: app.Tuning{OutboxPoll: time.Second, MinuteJobs: "@every 1h"}})
+		measure := func(what string, run func()) {
 			h.outboxIdle()
 			h.quiet(counter)
 			counter.take()
 			run()
 			h.outboxIdle()
 			h.quiet(counter)
-			w, log := counter.take()
-			t.Logf("%s: %s\n%s", what, w, summary(log))
+			user, background, log := counter.take()
+			all := user.plus(background)
+			t.Logf("%s: handler %s; in all %s\n%s", what, user, all, summary(log))
 			limit := workLimits[what]
-			if w.Statements > limit.Statements || w.Commits > limit.Commits {
-				t.Errorf("%s cost %s; at most %d statements and %d commits allowed:\n%s",
-					what, w, limit.Statements, limit.Commits, strings.Join(log, "\n"))
+			if user.Statements > limit.user.Statements || user.Commits > limit.user.Commits ||
+				all.Statements > limit.all.Statements || all.Commits > limit.all.Commits {
+				t.Errorf("%s cost %s in its handler, %s in all; at most %d and %d statements, %d and %d commits allowed:\n%s",
+					what, user, all, limit.user.Statements, limit.all.Statements, limit.user.Commits, limit.all.Commits, strings.Join(log, "\n"))
 			}
-			return w
 		}
 		// A first release warms what the bot caches (ana's time zone).
 		h.plan(ana, "warmup 1.0.0", daysAhead(3, "10:00"), with("type=standard"))
