@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,4 +262,102 @@ func postgresCPU() time.Duration {
 		}
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// BenchmarkApproveLoad clicks Approve on approval requests at a fixed
+// rate (RELEASEBOT_APPROVE_RATE, default 100/s, for
+// RELEASEBOT_APPROVE_SECONDS, default 10 s) and reports the time from the
+// click until its answer reaches the response_url, the process's CPU per
+// 1,000 clicks and the database statements and commits per click, the
+// updates the outbox then sends included. The releases are planned first,
+// one by one, each needing one approval from ben.
+//
+//	go test -run '^$' -bench ApproveLoad -benchtime 1x -timeout 30m ./e2e/
+func BenchmarkApproveLoad(b *testing.B) {
+	for _, dialect := range benchDialects() {
+		b.Run(dialect, func(b *testing.B) {
+			for range b.N {
+				counter := &dbCounter{}
+				h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
+				rate, seconds := envInt("RELEASEBOT_APPROVE_RATE", 100), envInt("RELEASEBOT_APPROVE_SECONDS", 10)
+				mustContain(b, h.setPolicy("normal approvers=<@"+ben+"> required=any"), "normal")
+				run := &loadRun{h: h, counter: counter, rate: 200, seconds: rate * seconds / 200}
+				base := h.clock.Now().In(zoneOf(b, ana)).AddDate(0, 0, 30).Truncate(time.Hour)
+				planned := run.drive(func(i int) (string, string) {
+					at := base.Add(time.Duration(i) * time.Minute)
+					return loadChannel(i), fmt.Sprintf("/release new svc%d 2.%d.0 %s type=normal", i%50, i, at.Format("2006-01-02 15:04"))
+				}, "Planned", true)
+				if planned.answered != planned.sent {
+					b.Fatalf("planned %d of %d", planned.answered, planned.sent)
+				}
+				res := (&loadRun{h: h, counter: counter, rate: rate, seconds: seconds}).approve()
+				res.report(b, "")
+				h.stop()
+			}
+		})
+	}
+}
+
+var refInAnswer = regexp.MustCompile(`R-(\d+)`)
+
+// approve clicks Approve on each of ben's requests at the rate and times
+// each click to its answer.
+func (l *loadRun) approve() *loadResult {
+	h := l.h
+	var requests []slackemu.Message
+	for _, m := range h.slack.As(ben).DMs() {
+		for _, btn := range m.Buttons() {
+			if btn.Label == "Approve" {
+				requests = append(requests, m)
+				break
+			}
+		}
+	}
+	total := min(len(requests), l.rate*l.seconds)
+	res := &loadResult{sent: total}
+	sentAt := make(map[string]time.Time, total)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(l.seconds+120)*time.Second)
+	defer cancel()
+	answers := len(h.slack.Calls("response_url"))
+	l.counter.take()
+	cpu0, pg0 := processCPU(), postgresCPU()
+	tick := time.NewTicker(time.Second / time.Duration(l.rate))
+	began := time.Now()
+	for i := range total {
+		<-tick.C
+		m := requests[i]
+		ref := refInAnswer.FindString(m.Content())
+		wg.Go(func() {
+			mu.Lock()
+			sentAt[ref] = time.Now()
+			mu.Unlock()
+			if _, err := h.slack.As(ben).Click(ctx, m, "Approve"); err != nil {
+				mu.Lock()
+				res.lost++
+				mu.Unlock()
+			}
+		})
+	}
+	tick.Stop()
+	wg.Wait()
+	h.eventually("every click's answer", func() bool { return len(h.slack.Calls("response_url")) >= answers+total-res.lost })
+	res.elapsed = time.Since(began)
+	for _, c := range h.slack.Calls("response_url")[answers:] {
+		ref := refInAnswer.FindString(string(c.Body))
+		if at, ok := sentAt[ref]; ok && strings.Contains(string(c.Body), "approve") {
+			res.lat = append(res.lat, c.At.Sub(at))
+			res.answered++
+		}
+	}
+	res.throughput = float64(res.answered) / res.elapsed.Seconds()
+	l.drained()
+	res.cpu, res.pgCPU = processCPU()-cpu0, postgresCPU()-pg0
+	handler, background, _ := l.counter.take()
+	res.work = handler.plus(background)
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	res.maxRSS = ru.Maxrss
+	return res
 }
