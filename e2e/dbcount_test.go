@@ -24,6 +24,8 @@ type dbCounter struct {
 	// bot.DeliveryFrom), background the rest: the outbox, the jobs.
 	handler, background dbWork
 	log                 []string
+	// noLog keeps no SQL (benchmarks: the log would weigh in the RSS).
+	noLog bool
 }
 
 // dbWork is what a piece of work cost the database.
@@ -86,7 +88,9 @@ func (c *dbCounter) statement(query string, inTx, forHandler bool) {
 	} else {
 		where += "   "
 	}
-	c.log = append(c.log, where+oneLine(query))
+	if !c.noLog {
+		c.log = append(c.log, where+oneLine(query))
+	}
 }
 
 func (c *dbCounter) end(committed, forHandler bool) {
@@ -96,12 +100,15 @@ func (c *dbCounter) end(committed, forHandler bool) {
 	if forHandler {
 		who = "user  "
 	}
+	outcome := "COMMIT"
 	if committed {
 		w.Commits++
-		c.log = append(c.log, who+"COMMIT")
 	} else {
 		w.Rollbacks++
-		c.log = append(c.log, who+"ROLLBACK")
+		outcome = "ROLLBACK"
+	}
+	if !c.noLog {
+		c.log = append(c.log, who+outcome)
 	}
 }
 

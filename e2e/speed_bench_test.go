@@ -43,7 +43,7 @@ func BenchmarkPlanningLoad(b *testing.B) {
 					knee(b, dialect)
 					continue
 				}
-				counter := &dbCounter{}
+				counter := &dbCounter{noLog: true}
 				h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
 				run := loadRun{h: h, counter: counter, rate: envInt("RELEASEBOT_LOAD_RATE", 200), seconds: envInt("RELEASEBOT_LOAD_SECONDS", 30)}
 				res := run.plan(0)
@@ -65,7 +65,7 @@ func knee(b *testing.B, dialect string) {
 	seconds := envInt("RELEASEBOT_LOAD_SECONDS", 10)
 	best := 0
 	for _, rate := range []int{50, 100, 200, 400, 800, 1600} {
-		counter := &dbCounter{}
+		counter := &dbCounter{noLog: true}
 		h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
 		res := (&loadRun{h: h, counter: counter, rate: rate, seconds: seconds}).plan(0)
 		h.stop()
@@ -277,7 +277,7 @@ func BenchmarkApproveLoad(b *testing.B) {
 	for _, dialect := range benchDialects() {
 		b.Run(dialect, func(b *testing.B) {
 			for range b.N {
-				counter := &dbCounter{}
+				counter := &dbCounter{noLog: true}
 				h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
 				rate, seconds := envInt("RELEASEBOT_APPROVE_RATE", 100), envInt("RELEASEBOT_APPROVE_SECONDS", 10)
 				mustContain(b, h.setPolicy("normal approvers=<@"+ben+"> required=any"), "normal")

@@ -174,7 +174,8 @@ func (s *Store) ActiveSlots(ctx context.Context, from, to time.Time) ([]Slot, er
 // (release.Conflicts decides). No window is longer than
 // release.MaxDuration, which bounds the start times to read, so the
 // query reads a short range of idx_releases_env_start and
-// idx_releases_service_start rather than every earlier release.
+// idx_releases_service_start (environment or service, start, end) rather
+// than every earlier release, and skips in the index those that ended.
 func (tx *Tx) Overlapping(slot Slot) ([]Slot, error) {
 	from, to := slot.Start.UTC(), slot.End.UTC()
 	var rows []Release
