@@ -195,9 +195,7 @@ func (l *loadRun) drive(line func(i int) (channel, text string), want string, de
 	res.cpu, res.pgCPU = processCPU()-cpu0, postgresCPU()-pg0
 	handler, background, _ := l.counter.take()
 	res.work = handler.plus(background)
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	res.maxRSS = ru.Maxrss // KiB on Linux
+	res.maxRSS = peakRSS()
 	if len(res.firstLatencyMsgs) > 0 {
 		h.t.Logf("answers that were not the expected one: %q", res.firstLatencyMsgs)
 	}
@@ -226,6 +224,13 @@ func (l *loadRun) drained() {
 		tick := time.NewTimer(100 * time.Millisecond)
 		<-tick.C
 	}
+}
+
+// peakRSS is the process's peak resident set, in KiB.
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Maxrss // KiB on Linux
 }
 
 // processCPU is the user and system CPU this process used so far.
@@ -356,8 +361,6 @@ func (l *loadRun) approve() *loadResult {
 	res.cpu, res.pgCPU = processCPU()-cpu0, postgresCPU()-pg0
 	handler, background, _ := l.counter.take()
 	res.work = handler.plus(background)
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	res.maxRSS = ru.Maxrss
+	res.maxRSS = peakRSS()
 	return res
 }

@@ -183,14 +183,16 @@ func (tx *Tx) Overlapping(slot Slot) ([]Slot, error) {
 		Where("(environment = ? AND start_at > ? AND start_at < ? OR service = ? AND start_at > ? AND start_at < ?) AND end_at > ? AND status IN ?",
 			slot.Environment, from.Add(-release.MaxDuration), to, slot.Service, from.Add(-release.MaxDuration), to, from, activeStatuses()).
 		Order("start_at, id").Find(&rows).Error
-	if err != nil {
-		return nil, translate(err, "read calendar")
-	}
+	return slotsOf(rows), translate(err, "read calendar")
+}
+
+// slotsOf is releases as the calendar rules see them.
+func slotsOf(rows []Release) []Slot {
 	out := make([]Slot, len(rows))
 	for i := range rows {
 		out[i] = rows[i].Slot()
 	}
-	return out, nil
+	return out
 }
 
 // Slot is a release as the calendar rules see it.
@@ -203,14 +205,7 @@ func activeSlots(db *gorm.DB, from, to time.Time) ([]Slot, error) {
 	err := db.Select("id, service, version, environment, start_at, end_at, status").
 		Where("end_at > ? AND start_at < ? AND status IN ?", from.UTC(), to.UTC(), activeStatuses()).
 		Order("start_at, id").Find(&rows).Error
-	if err != nil {
-		return nil, translate(err, "read calendar")
-	}
-	out := make([]Slot, len(rows))
-	for i := range rows {
-		out[i] = rows[i].Slot()
-	}
-	return out, nil
+	return slotsOf(rows), translate(err, "read calendar")
 }
 
 func activeStatuses() []string {
