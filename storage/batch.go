@@ -49,7 +49,9 @@ func (tx *Tx) addOutbox(m *OutboxMessage, mode batchMode) error {
 	}
 	tx.pending.keys[m.Key] = true
 	tx.pending.mode = mode
-	tx.pending.outbox = append(tx.pending.outbox, m)
+	// A copy: a caller may reuse its message for the next call.
+	row := *m
+	tx.pending.outbox = append(tx.pending.outbox, &row)
 	return nil
 }
 
