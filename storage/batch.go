@@ -15,6 +15,11 @@ import (
 // transaction of the tables concerned (AuditTrail, DropPending…) writes
 // what is waiting first, so the transaction always sees its own writes.
 
+// maxBatchRows bounds one INSERT: a survey of thousands of people queues
+// thousands of rows, and PostgreSQL takes at most 65,535 parameters in
+// one statement.
+const maxBatchRows = 500
+
 // batchMode is how a waiting outbox row is inserted.
 type batchMode int
 
@@ -69,7 +74,7 @@ func (tx *Tx) flushAudit() error {
 	}
 	entries := tx.pending.audit
 	tx.pending.audit = nil
-	return translate(tx.db.Create(&entries).Error, "append audit entries")
+	return translate(tx.db.CreateInBatches(&entries, maxBatchRows).Error, "append audit entries")
 }
 
 func (tx *Tx) flushOutbox() error {
@@ -84,7 +89,7 @@ func (tx *Tx) flushOutbox() error {
 		conflict = replanConflict()
 		what = "plan " + rows[0].Kind
 	}
-	return translate(tx.db.Clauses(conflict).Create(&rows).Error, what)
+	return translate(tx.db.Clauses(conflict).CreateInBatches(&rows, maxBatchRows).Error, what)
 }
 
 // replanConflict revives a row DropPending superseded with the new row's
