@@ -20,6 +20,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/config"
+	"github.com/releasebot/releasebot/httpapi"
 	"github.com/releasebot/releasebot/reminders"
 	"github.com/releasebot/releasebot/storage"
 )
@@ -64,11 +65,13 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The transport's series exist, at zero, from the first scrape.
+	metrics := bot.NewMetrics(o.Registry)
 	// Serve /healthz before the database and Slack, which may take a while;
 	// /readyz says what is still missing.
 	ready := &readiness{}
 	ready.setDatabaseProblem("database not connected yet")
-	web, err := serveHTTP(cfg.HTTPAddr, ready, o.Registry, cancel)
+	web, err := serveHTTP(ctx, cfg.HTTPAddr, ready, o.Registry, cancel)
 	if err != nil {
 		return err
 	}
@@ -89,7 +92,6 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	ready.store.Store(store)
 	log.Info("database ready", "dialect", store.Dialect())
 
-	metrics := bot.NewMetrics(o.Registry)
 	api := bot.NewAPI(bot.APIOptions{
 		BotToken: cfg.SlackBotToken.Reveal(), AppToken: cfg.SlackAppToken.Reveal(),
 		APIURL: cfg.SlackAPIURL, Metrics: metrics, Logger: log,
@@ -104,6 +106,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	deps := Deps{Config: cfg, Store: store, API: api, Clock: o.Clock, Logger: log, BotUserID: botUserID, Registry: o.Registry, Tuning: o.Tuning}
 	sys := build(router, deps)
 	ready.outbox.Store(sys.outbox)
+	ready.api.Store(sys.pipelineAPI())
 	if o.ExtraRoutes != nil {
 		o.ExtraRoutes(router)
 	}
@@ -185,8 +188,8 @@ type webServer struct {
 	cancel context.CancelFunc
 }
 
-func serveHTTP(addr string, ready *readiness, reg *prometheus.Registry, cancel context.CancelFunc) (*webServer, error) {
-	ln, err := net.Listen("tcp", addr)
+func serveHTTP(ctx context.Context, addr string, ready *readiness, reg *prometheus.Registry, cancel context.CancelFunc) (*webServer, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
 	}
@@ -233,6 +236,8 @@ type readiness struct {
 	dbIssue  atomic.Pointer[string]
 	listener atomic.Pointer[bot.Listener]
 	outbox   atomic.Pointer[reminders.Outbox]
+	// api is the pipeline API, served once the database is open.
+	api atomic.Pointer[http.Handler]
 }
 
 // setDatabaseProblem is what /readyz says until the store is open.
@@ -272,6 +277,7 @@ func httpHandler(ready *readiness, reg *prometheus.Registry) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle(httpapi.Prefix, pipelineAPI(ready))
 	return mux
 }
 

@@ -81,7 +81,9 @@ func startBot(t *testing.T, databaseURL string) *bot {
 		t.Fatalf("bot serves no HTTP after 20s\n%s", b.log)
 	}
 	t.Cleanup(func() {
-		b.stop()
+		if err := b.stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
 		if t.Failed() {
 			t.Logf("bot log:\n%s", b.log)
 		}

@@ -53,10 +53,9 @@ type Tuning struct {
 
 // system is the running capabilities.
 type system struct {
-	commands  *commands.Commands
-	outbox    *reminders.Outbox
-	scheduler *reminders.Scheduler
-	deps      Deps
+	commands *commands.Commands
+	outbox   *reminders.Outbox
+	deps     Deps
 }
 
 // build creates the capabilities and registers their routes.
@@ -93,6 +92,8 @@ func (sys *system) run(ctx context.Context) error {
 		{Name: "approval nudges", Spec: minute, Run: sys.commands.Jobs.NudgeApprovers},
 		{Name: "weekly digest", Spec: sys.deps.Config.DigestCron, Run: sys.commands.Jobs.SendDigest, CatchUp: digestCatchUp},
 		{Name: "prune deliveries", Spec: "@every 1h", Run: sys.commands.Jobs.Prune},
+		{Name: "open surveys", Spec: minute, Run: sys.commands.Surveys.OpenDue},
+		{Name: "review reminders", Spec: minute, Run: sys.commands.Reviews.RemindMissing},
 	}
 	for _, j := range jobs {
 		if err := sched.Add(ctx, j); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = slog.New(slog.DiscardHandler)
 
 // metricValue reads a counter's value or a histogram's sample count from
 // reg; -1 when the series does not exist.
@@ -238,7 +237,7 @@ func TestInstrumentCountsOutcomesAndTimesHandlers(t *testing.T) {
 		{KindAction, ErrDuplicate}, {KindSubmission, errors.New("x")}, {KindEvent, nil},
 	} {
 		h := instrument(func(context.Context, *Request) (*Response, error) { return nil, c.err })
-		if _, err := h(ctx, &Request{Kind: c.kind, EnvelopeID: "e", Route: "new"}); err != c.err {
+		if _, err := h(ctx, &Request{Kind: c.kind, EnvelopeID: "e", Route: "new"}); !errors.Is(err, c.err) {
 			t.Fatalf("the error must pass through: %v", err)
 		}
 	}

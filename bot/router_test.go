@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -83,14 +84,14 @@ func TestDispatchOtherKinds(t *testing.T) {
 	if err != nil || !strings.HasPrefix(resp.Text, "approve|") {
 		t.Fatalf("action with suffix: %v %v", resp, err)
 	}
-	if _, err := r.Dispatch(ctx, &Request{Kind: KindAction, Action: &slack.BlockAction{ActionID: "approval.approvex"}}); err != ErrNoRoute {
+	if _, err := r.Dispatch(ctx, &Request{Kind: KindAction, Action: &slack.BlockAction{ActionID: "approval.approvex"}}); !errors.Is(err, ErrNoRoute) {
 		t.Fatalf("prefix must match up to '#': %v", err)
 	}
 	resp, err = r.Dispatch(ctx, &Request{Kind: KindSubmission, View: &slack.View{CallbackID: "release.new"}})
 	if err != nil || !strings.HasPrefix(resp.Text, "submit|") {
 		t.Fatalf("submission: %v %v", resp, err)
 	}
-	if _, err := r.Dispatch(ctx, &Request{Kind: KindSubmission, View: &slack.View{CallbackID: "other"}}); err != ErrNoRoute {
+	if _, err := r.Dispatch(ctx, &Request{Kind: KindSubmission, View: &slack.View{CallbackID: "other"}}); !errors.Is(err, ErrNoRoute) {
 		t.Fatalf("unknown submission: %v", err)
 	}
 	if resp, err := r.Dispatch(ctx, &Request{Kind: KindEvent, EventType: "member_joined_channel"}); resp != nil || err != nil {

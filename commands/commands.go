@@ -13,13 +13,16 @@ import (
 	"github.com/releasebot/releasebot/commands/approvals"
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/digest"
+	"github.com/releasebot/releasebot/commands/execution"
 	"github.com/releasebot/releasebot/commands/freezes"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/lifecycle"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
+	"github.com/releasebot/releasebot/commands/reviews"
 	"github.com/releasebot/releasebot/commands/subscriptions"
+	"github.com/releasebot/releasebot/commands/surveys"
 	"github.com/releasebot/releasebot/config"
 	"github.com/releasebot/releasebot/storage"
 )
@@ -44,10 +47,15 @@ type Commands struct {
 	subscriptions *subscriptions.Service
 	home          *home.Service
 	outbox        *outboxadmin.Service
+	execution     *execution.Service
 	// Jobs are the scheduled jobs: nudges, the digest, pruning.
 	Jobs *digest.Service
 	// Resolver renders outbox messages when they are delivered.
 	Resolver *delivery.Resolver
+	// Surveys and Reviews serve their commands and run their scheduled
+	// jobs: opening due surveys, reminding of missing reviews.
+	Surveys *surveys.Service
+	Reviews *reviews.Service
 }
 
 // New builds every capability.
@@ -55,9 +63,12 @@ func New(o Options) *Commands {
 	d := kit.NewDeps(o.Config, o.Store, o.API, o.Clock, o.Logger, o.Wake)
 	h := home.New(d)
 	a := approvals.New(d, h)
+	e := execution.New(d)
 	return &Commands{
-		planning: planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d), approvals: a,
+		execution: e,
+		planning:  planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d, e), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
+		Surveys: surveys.New(d), Reviews: reviews.New(d),
 	}
 }
 
@@ -76,3 +87,9 @@ func (c *Commands) Register(r *bot.Router) {
 		}
 	}
 }
+
+// Execution is the capability the pipeline API (package httpapi) calls.
+func (c *Commands) Execution() *execution.Service { return c.execution }
+
+// Planning is the capability the pipeline API plans releases with.
+func (c *Commands) Planning() *planning.Service { return c.planning }

@@ -3,6 +3,7 @@ package commands
 import (
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/execution"
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
@@ -30,10 +31,10 @@ type route struct {
 // the subcommands. Each handler is a method of one capability's service,
 // in that capability's package.
 func (c *Commands) routes() []route {
-	p, f, l, a, s, h, o := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home, c.outbox
-	return []route{
+	p, f, l, a, s, h, o, x := c.planning, c.freezes, c.lifecycle, c.approvals, c.subscriptions, c.home, c.outbox, c.execution
+	return append([]route{
 		// planning/handlers.go
-		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
+		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason= fixes=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
 		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
 		// planning/browse.go
 		{Command: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", ReadOnly: true, Handler: p.List},
@@ -62,13 +63,27 @@ func (c *Commands) routes() []route {
 		{Command: "fail", Usage: "<id> [note…]", Summary: "Mark a started release as failed.", Handler: l.Fail},
 		{Command: "rollback", Usage: "<id> [note…]", Summary: "Mark a started release as rolled back.", Handler: l.Rollback},
 
+		// execution/commands.go
+		{Command: "live", Usage: "[service] [env=<e>]", Summary: "What is live where: version, components, since when, through which release.", Handler: x.Live},
+		{Command: "incident", Usage: "<id> \"<what happened>\" [severity=sev1…sev4] [url=<link>]", Summary: "Link an incident to the release that caused it.", Handler: x.IncidentCommand},
+		{Command: "token create", Section: outboxadmin.Section, Usage: "<name> [service=<s>,…]", Summary: "Create a pipeline token for the HTTP API, shown once (admins).", Handler: x.TokenCreate},
+		{Command: "token list", Section: outboxadmin.Section, Summary: "List the pipeline tokens (admins).", Handler: x.TokenList},
+		{Command: "token revoke", Section: outboxadmin.Section, Usage: "<name>", Summary: "Revoke a pipeline token (admins).", Handler: x.TokenRevoke},
+		// execution/buttons.go
+		{Action: kit.ActionStart, Handler: x.Start},
+		{Action: kit.ActionComplete, Handler: x.Complete},
+		{Action: kit.ActionFail, Handler: x.Fail},
+		{Action: kit.ActionRollback, Handler: x.Rollback},
+		{Action: kit.ActionMarkPassed, Handler: x.MarkPassed},
+		{Submission: execution.CallbackMove, Handler: x.SubmitMove},
+
 		// approvals/handlers.go
 		{Command: "approvals", Summary: "Your pending approval decisions, with their buttons.", Handler: a.Approvals},
 		{Command: "resubmit", Usage: "<id>", Summary: "Ask for approval again after a rejection.", Handler: a.Resubmit},
 		{Command: "audit", Usage: "<id>", Summary: "The full history of a release: changes, rounds, decisions.", Handler: a.Audit},
 		// approvals/policies.go
 		{Command: "policy show", Summary: "Who approves which releases.", Handler: a.PolicyShow},
-		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
+		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [checks=<name>,…]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
 		// approvals/handlers.go
 		{Action: kit.ActionApprove, Handler: a.Approve},
 		{Action: kit.ActionReject, Handler: a.Reject},
@@ -88,5 +103,5 @@ func (c *Commands) routes() []route {
 		// outboxadmin/handlers.go
 		{Command: "outbox failed", Usage: "[page]", Section: outboxadmin.Section, Summary: "Messages Slack refused for good, most recent first.", Handler: o.Failed},
 		{Command: "outbox retry", Usage: "<id|all>", Section: outboxadmin.Section, Summary: "Send failed messages again, once what Slack refused is fixed.", Handler: o.Retry},
-	}
+	}, c.feedbackRoutes()...)
 }

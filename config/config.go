@@ -26,21 +26,27 @@ import (
 // env is the raw view envconfig fills: names, defaults and the help text live
 // in the tags so that `releasebot -h` cannot drift from what is parsed.
 type env struct {
-	SlackAppToken   string `envconfig:"SLACK_APP_TOKEN" desc:"App-level token (xapp-…) with connections:write, used only to open Socket Mode connections. Required."`
-	SlackBotToken   string `envconfig:"SLACK_BOT_TOKEN" desc:"Bot token (xoxb-…) for every Web API call. Required."`
-	SlackAPIURL     string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Base URL of Slack's Web API, also used for apps.connections.open (GovSlack or a test emulator)."`
-	DatabaseURL     string `envconfig:"DATABASE_URL" desc:"Empty: SQLite file releasebot.db in the working directory. sqlite:PATH or file:PATH: another SQLite file. postgres://…: PostgreSQL."`
-	HTTPAddr        string `envconfig:"HTTP_ADDR" default:":8080" desc:"Address of the HTTP server for /healthz, /readyz and /metrics."`
-	LogLevel        string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error."`
-	LogFormat       string `envconfig:"LOG_FORMAT" default:"json" desc:"json or text."`
-	DefaultTimezone string `envconfig:"DEFAULT_TIMEZONE" default:"UTC" desc:"IANA time zone for release windows, digests and users whose Slack time zone is unknown."`
-	Admins          string `envconfig:"ADMINS" desc:"Comma-separated Slack user IDs (U…/W…) who may change policies and freeze windows."`
-	ReleaseWindows  string `envconfig:"RELEASE_WINDOWS" default:"Mon-Thu 09:00-16:00" desc:"When releases should happen, in DEFAULT_TIMEZONE, e.g. \"Mon-Thu 09:00-16:00; Fri 09:00-12:00\"; used by /release suggest."`
-	Environments    string `envconfig:"ENVIRONMENTS" default:"production,staging,development" desc:"Comma-separated environment names a release may target."`
-	NudgeInterval   string `envconfig:"APPROVAL_NUDGE_INTERVAL" default:"4h" desc:"How often approvers who have not decided are reminded, during their working hours."`
-	DigestCron      string `envconfig:"DIGEST_CRON" default:"0 9 * * MON" desc:"Cron schedule (in DEFAULT_TIMEZONE) of the weekly digest of the next 7 days."`
-	Workers         string `envconfig:"WORKERS" default:"16" desc:"Envelopes handled at once; more wait in a queue and are still acknowledged in time."`
-	ShutdownTimeout string `envconfig:"SHUTDOWN_TIMEOUT" default:"10s" desc:"How long a shutdown waits for work in flight."`
+	SlackAppToken    string `envconfig:"SLACK_APP_TOKEN" desc:"App-level token (xapp-…) with connections:write, used only to open Socket Mode connections. Required."`
+	SlackBotToken    string `envconfig:"SLACK_BOT_TOKEN" desc:"Bot token (xoxb-…) for every Web API call. Required."`
+	SlackAPIURL      string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Base URL of Slack's Web API, also used for apps.connections.open (GovSlack or a test emulator)."`
+	DatabaseURL      string `envconfig:"DATABASE_URL" desc:"Empty: SQLite file releasebot.db in the working directory. sqlite:PATH or file:PATH: another SQLite file. postgres://…: PostgreSQL."`
+	HTTPAddr         string `envconfig:"HTTP_ADDR" default:":8080" desc:"Address of the HTTP server for /healthz, /readyz and /metrics."`
+	LogLevel         string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error."`
+	LogFormat        string `envconfig:"LOG_FORMAT" default:"json" desc:"json or text."`
+	DefaultTimezone  string `envconfig:"DEFAULT_TIMEZONE" default:"UTC" desc:"IANA time zone for release windows, digests and users whose Slack time zone is unknown."`
+	Admins           string `envconfig:"ADMINS" desc:"Comma-separated Slack user IDs (U…/W…) who may change policies and freeze windows."`
+	ReleaseWindows   string `envconfig:"RELEASE_WINDOWS" default:"Mon-Thu 09:00-16:00" desc:"When releases should happen, in DEFAULT_TIMEZONE, e.g. \"Mon-Thu 09:00-16:00; Fri 09:00-12:00\"; used by /release suggest."`
+	Environments     string `envconfig:"ENVIRONMENTS" default:"production,staging,development" desc:"Comma-separated environment names a release may target."`
+	NudgeInterval    string `envconfig:"APPROVAL_NUDGE_INTERVAL" default:"4h" desc:"How often approvers who have not decided are reminded, during their working hours."`
+	DigestCron       string `envconfig:"DIGEST_CRON" default:"0 9 * * MON" desc:"Cron schedule (in DEFAULT_TIMEZONE) of the weekly digest of the next 7 days."`
+	Workers          string `envconfig:"WORKERS" default:"16" desc:"Envelopes handled at once; more wait in a queue and are still acknowledged in time."`
+	ShutdownTimeout  string `envconfig:"SHUTDOWN_TIMEOUT" default:"10s" desc:"How long a shutdown waits for work in flight."`
+	SurveyDelay      string `envconfig:"SURVEY_DELAY" default:"1h" desc:"How long after a release completes, fails or is rolled back its stakeholders are asked how satisfied they are (e.g. 1h, 30m, 1d)."`
+	SurveyOpenFor    string `envconfig:"SURVEY_OPEN_FOR" default:"7d" desc:"How long a survey takes answers; when it closes, its summary goes to the release thread and the owner."`
+	AdoptionFollowUp string `envconfig:"ADOPTION_FOLLOWUP" default:"14d" desc:"When those who answered \"not yet\" to the adoption question are asked again."`
+	SurveyAnonymous  string `envconfig:"SURVEY_ANONYMOUS" default:"true" desc:"true: survey summaries show comments without names; false: with them."`
+	ReviewDue        string `envconfig:"REVIEW_DUE" default:"3d" desc:"When a missing required post-release review starts reminding the owner, every working day."`
+	SuccessWindow    string `envconfig:"SUCCESS_WINDOW" default:"7d" desc:"A release with an incident or a hotfix linked within this time after it finished did not succeed, e.g. 7d or 72h."`
 }
 
 // Config is the validated configuration.
@@ -60,6 +66,8 @@ type Config struct {
 	DigestCron      string
 	Workers         int
 	ShutdownTimeout time.Duration
+	Feedback
+	SuccessWindow time.Duration
 }
 
 // Secret is a string that never prints itself, so that a token in a logged
@@ -251,6 +259,9 @@ func (raw env) parse() (Config, error) {
 		cfg.ShutdownTimeout = d
 	}
 
+	cfg.Feedback = raw.parseFeedback(add)
+
+	cfg.SuccessWindow = parseSuccessWindow(raw.SuccessWindow, add)
 	if len(problems) > 0 {
 		return Config{}, problems
 	}

@@ -204,7 +204,7 @@ func start(t testing.TB, o options) *harness {
 			t.Logf("bot log:\n%s", tail(h.log.String(), 8000))
 		}
 	})
-	store, err := storage.Open(context.Background(), o.databaseURL, storage.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	store, err := storage.Open(context.Background(), o.databaseURL, storage.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatalf("open test store: %v", err)
 	}

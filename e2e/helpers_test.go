@@ -289,6 +289,8 @@ var snapshotModels = []any{
 	&storage.Release{}, &storage.ReleaseComponent{}, &storage.ApprovalPolicy{}, &storage.ApprovalRound{},
 	&storage.RoundApprover{}, &storage.ApprovalDecision{}, &storage.FreezeWindow{}, &storage.Subscription{},
 	&storage.Stakeholder{}, &storage.AuditEntry{}, &storage.OutboxMessage{},
+	&storage.Survey{}, &storage.SurveyInvite{}, &storage.SurveyResponse{}, &storage.Review{}, &storage.ReviewAction{},
+	&storage.APIToken{}, &storage.ReadinessCheck{}, &storage.Incident{}, &storage.LiveVersion{},
 }
 
 // snapshot dumps every row of those tables once the outbox is idle (its

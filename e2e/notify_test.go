@@ -38,10 +38,10 @@ func TestSubscriptionCommands(t *testing.T) {
 			t.Fatalf("subscriptions: %+v", subs)
 		}
 
-		mustContain(t, h.cmd(ana, releases, "/release stakeholders add billing <@U0BEN|ben> <@U0CAT|cat>"), "Added <@U0BEN>, <@U0CAT> as stakeholders of billing")
-		mustContain(t, h.cmd(ana, releases, "/release stakeholders add billing <@U0BEN|ben>"), "<@U0BEN> was already")
+		mustContain(t, h.cmd(admin, releases, "/release stakeholders add billing <@U0BEN|ben> <@U0CAT|cat>"), "Added <@U0BEN>, <@U0CAT> as stakeholders of billing")
+		mustContain(t, h.cmd(admin, releases, "/release stakeholders add billing <@U0BEN|ben>"), "<@U0BEN> was already")
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders list billing"), "Stakeholders of billing (2): <@U0BEN>, <@U0CAT>")
-		mustContain(t, h.cmd(ana, releases, "/release stakeholders remove billing <@U0CAT|cat> <@U0DAN|dan>"), "Removed <@U0CAT>", "<@U0DAN> was not stakeholder of billing")
+		mustContain(t, h.cmd(admin, releases, "/release stakeholders remove billing <@U0CAT|cat> <@U0DAN|dan>"), "Removed <@U0CAT>", "<@U0DAN> was not stakeholder of billing")
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders list billing"), "Stakeholders of billing (1): <@U0BEN>")
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders list payments"), "payments has no stakeholders yet")
 		mustContain(t, h.cmd(ana, releases, "/release stakeholders add billing"), "I need a service and at least one person")

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -137,7 +136,7 @@ func TestDatabaseCutDuringSendsDuplicatesNothing(t *testing.T) {
 	proxy, through := storagetest.NewProxy(t, base)
 	h := start(t, options{dialect: "postgres", databaseURL: through})
 	// The test's own reads go straight to the server.
-	direct, err := storage.Open(context.Background(), base, storage.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	direct, err := storage.Open(context.Background(), base, storage.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +307,7 @@ func TestDatabaseCutPastTheLeaseDuplicatesNothing(t *testing.T) {
 	base := storagetest.Fresh(t, "postgres")
 	proxy, through := storagetest.NewProxy(t, base)
 	h := start(t, options{dialect: "postgres", databaseURL: through, tuning: app.Tuning{OutboxLease: 3 * time.Second}})
-	direct, err := storage.Open(context.Background(), base, storage.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	direct, err := storage.Open(context.Background(), base, storage.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}

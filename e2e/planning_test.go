@@ -166,7 +166,7 @@ func TestPlanningErrors(t *testing.T) {
 			parts []string
 		}{
 			{"/release new " + "billing 2.4.0 " + yesterday + " 10:00", []string{intro + "The start (", ") is in the past; pick a time after now."}},
-			{"/release new " + ok + " colour=red", []string{intro + "Unknown option `colour`; valid options are `env`, `type`, `risk`, `duration`, `owner`, `title`, `impact`, `rollback`, `components`, `reason`."}},
+			{"/release new " + ok + " colour=red", []string{intro + "Unknown option `colour`; valid options are `env`, `type`, `risk`, `duration`, `owner`, `title`, `impact`, `rollback`, `components`, `reason`, `fixes`."}},
 			{"/release new " + ok + " env=staging env=production", []string{intro + "Option `env` is given twice."}},
 			{"/release new " + ok + " duration=90", []string{intro + `"90" is not a duration; write it like 45m, 2h or 1h30m.`}},
 			{"/release new " + ok + " duration=0m", []string{intro + `"0m" is too short; a release takes at least 1m.`}},

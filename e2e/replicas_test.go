@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -179,7 +178,7 @@ func releasebotBinary() (string, error) {
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/releasebot")
 	cmd.Dir = ".."
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	binaryPath = bin
 	return bin, nil
@@ -235,7 +234,7 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
 		slack, db, clk := newSlack(t), storagetest.Fresh(t, dialect), &clock{}
 		p := startProcess(t, slack, db)
-		store, err := storage.Open(context.Background(), db, storage.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+		store, err := storage.Open(context.Background(), db, storage.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)
 		}

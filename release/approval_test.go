@@ -36,7 +36,7 @@ func TestDecisionAllowed(t *testing.T) {
 				c.edit(&check)
 			}
 			err := DecisionAllowed(check)
-			switch want := c.want.(type) {
+			switch want := c.want.(type) { //nolint:errorlint // switches on the expected refusal, not on the error under test
 			case nil:
 				if err != nil {
 					t.Fatalf("refused: %v", err)

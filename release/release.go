@@ -38,6 +38,10 @@ var transitions = map[Status][]Status{
 	StatusApproved:   {StatusPlanned, StatusInProgress, StatusCancelled},
 	StatusRejected:   {StatusPlanned, StatusCancelled},
 	StatusInProgress: {StatusCompleted, StatusFailed, StatusRolledBack},
+	// A failed release may still be rolled back, and a completed one found
+	// bad afterwards: what was live before it goes back.
+	StatusFailed:    {StatusRolledBack},
+	StatusCompleted: {StatusRolledBack},
 }
 
 // Label is the status as people read it.

@@ -2,6 +2,7 @@ package release
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,7 @@ func TestTransitions(t *testing.T) {
 		{StatusApproved, StatusPlanned}, {StatusApproved, StatusInProgress}, {StatusApproved, StatusCancelled},
 		{StatusRejected, StatusPlanned}, {StatusRejected, StatusCancelled},
 		{StatusInProgress, StatusCompleted}, {StatusInProgress, StatusFailed}, {StatusInProgress, StatusRolledBack},
+		{StatusFailed, StatusRolledBack}, {StatusCompleted, StatusRolledBack},
 	} {
 		allowed[p] = true
 	}
@@ -150,12 +152,12 @@ func TestTransitions(t *testing.T) {
 			}
 		}
 	}
-	// Finished releases go nowhere; active ones are the ones in the calendar.
+	// Finished releases go nowhere but rolled back; active ones are the ones in the calendar.
 	for _, s := range Statuses {
 		if s.Finished() == s.Active() {
 			t.Errorf("%s is both or neither finished and active", s)
 		}
-		if s.Finished() && len(transitions[s]) != 0 {
+		if s.Finished() && slices.ContainsFunc(transitions[s], func(to Status) bool { return to != StatusRolledBack }) {
 			t.Errorf("%s is finished but may still change", s)
 		}
 		if s.Emoji() == ":grey_question:" || s.Label() == "" {

@@ -2,7 +2,6 @@ package reminders_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -45,7 +44,7 @@ func newWorld(t *testing.T, o reminders.OutboxOptions) *world {
 	slack := slackemu.New(slackemu.Config{})
 	t.Cleanup(slack.Close)
 	slack.AddUser(slackemu.User{ID: "U0ANA", Name: "ana"})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := slog.New(slog.DiscardHandler)
 	store, err := storage.Open(context.Background(), storagetest.Fresh(t, "sqlite"), storage.WithLogger(quiet))
 	if err != nil {
 		t.Fatal(err)

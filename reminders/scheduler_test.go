@@ -2,7 +2,6 @@ package reminders_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -14,7 +13,7 @@ import (
 
 // A malformed schedule is an error at start-up, not a job that never runs.
 func TestSchedulerRefusesBadSpecs(t *testing.T) {
-	s := reminders.NewScheduler(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	s := reminders.NewScheduler(time.UTC, slog.New(slog.DiscardHandler), nil)
 	for _, spec := range []string{"", "every minute", "61 * * * *", "0 9 * * FUNDAY"} {
 		err := s.Add(context.Background(), reminders.Job{Name: "digest", Spec: spec, Run: func(context.Context) error { return nil }})
 		if err == nil || !strings.Contains(err.Error(), "digest") {
@@ -29,7 +28,7 @@ func TestSchedulerRefusesBadSpecs(t *testing.T) {
 // A job that panics does not stop the scheduler, a slow run is not
 // overlapped by the next tick, and shutdown waits for the running job.
 func TestSchedulerSurvivesPanicsAndSkipsOverlaps(t *testing.T) {
-	s := reminders.NewScheduler(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	s := reminders.NewScheduler(time.UTC, slog.New(slog.DiscardHandler), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var panics, runs, running, overlaps atomic.Int32
 	ran := make(chan struct{}, 10)
@@ -82,7 +81,7 @@ func TestSchedulerSurvivesPanicsAndSkipsOverlaps(t *testing.T) {
 // a window are left for their next time.
 func TestSchedulerCatchesUpRecentMisses(t *testing.T) {
 	monday0905 := time.Date(2030, 3, 4, 9, 5, 0, 0, time.UTC)
-	s := reminders.NewScheduler(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return monday0905 })
+	s := reminders.NewScheduler(time.UTC, slog.New(slog.DiscardHandler), func() time.Time { return monday0905 })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	runs := map[string]*atomic.Int32{}

@@ -227,7 +227,7 @@ func (s *Server) apiUsersConversations(r *apiRequest) apiResult {
 		case c.Private:
 			kind = "private_channel"
 		}
-		if types[kind] && c.botIsMember(s.cfg.BotUserID) && !(r.boolParam("exclude_archived") && c.Archived) {
+		if types[kind] && c.botIsMember(s.cfg.BotUserID) && (!r.boolParam("exclude_archived") || !c.Archived) {
 			ids = append(ids, id)
 		}
 	}

@@ -182,7 +182,7 @@ type Server struct {
 // (Config.BotUserID) exists from the start.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(fmt.Sprintf("slackemu: cannot listen on 127.0.0.1: %v", err))
 	}

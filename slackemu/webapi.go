@@ -111,7 +111,7 @@ func parseAPIRequest(r *http.Request, method string) (*apiRequest, error) {
 		req.body = bytes.Clone(body)
 		if len(bytes.TrimSpace(body)) > 0 {
 			if err := json.Unmarshal(body, &req.fields); err != nil {
-				perr = fmt.Errorf("body is not a JSON object: %v", err)
+				perr = fmt.Errorf("body is not a JSON object: %w", err)
 				req.body = nil
 			}
 		}

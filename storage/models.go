@@ -33,6 +33,13 @@ type Release struct {
 	CreatedAt    time.Time `gorm:"not null"`
 	UpdatedAt    time.Time `gorm:"not null"`
 	Components   []ReleaseComponent
+	// The evidence of execution (migration 10): the downtime reported when
+	// it finished, the pipeline run and commit that deployed it, and the
+	// release it repairs when it is a hotfix.
+	DowntimeMinutes int    `gorm:"not null;default:0"`
+	PipelineURL     string `gorm:"size:500;not null;default:''"`
+	CommitSHA       string `gorm:"size:64;not null;default:''"`
+	FixesID         *int64
 }
 
 // ReleaseComponent is a configuration item the release changes.
@@ -55,6 +62,9 @@ type ApprovalPolicy struct {
 	Required  string    `gorm:"size:16;not null"`
 	UpdatedBy string    `gorm:"size:32;not null"`
 	UpdatedAt time.Time `gorm:"not null"`
+	// Checks names the readiness checks a release must pass before it
+	// starts, comma-separated (migration 10).
+	Checks string `gorm:"size:500;not null;default:''"`
 }
 
 // ApprovalRound is one request for approval of one revision of a release.
@@ -214,12 +224,4 @@ type UserProfile struct {
 	Name      string    `gorm:"size:200;not null;default:''"`
 	TZ        string    `gorm:"size:64;not null;default:''"`
 	FetchedAt time.Time `gorm:"not null"`
-}
-
-// allModels is the schema, in dependency order.
-func allModels() []any {
-	return []any{
-		&Release{}, &ReleaseComponent{}, &ApprovalPolicy{}, &ApprovalRound{}, &RoundApprover{}, &ApprovalDecision{},
-		&FreezeWindow{}, &Subscription{}, &Stakeholder{}, &OutboxMessage{}, &AuditEntry{}, &ProcessedEnvelope{}, &UserProfile{},
-	}
 }

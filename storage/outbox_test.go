@@ -412,7 +412,7 @@ func blockedBy(t *testing.T, s *storage.Store, pid int64, done <-chan struct{}) 
 func backendPID(t *testing.T, tx *storage.Tx) int64 {
 	t.Helper()
 	var pid int64
-	if tx.DB().Dialector.Name() == storage.Postgres {
+	if tx.DB().Name() == storage.Postgres {
 		if err := tx.DB().Raw("SELECT pg_backend_pid()").Scan(&pid).Error; err != nil {
 			t.Errorf("backend pid: %v", err)
 		}

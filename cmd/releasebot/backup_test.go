@@ -42,10 +42,23 @@ func populate(t *testing.T, s *storage.Store) {
 		&storage.AuditEntry{At: at, Actor: "UOWNER", Action: "created", ReleaseID: &r.ID},
 		&storage.ProcessedEnvelope{Key: "cmd:1", CreatedAt: at},
 		&storage.UserProfile{UserID: "UANA", Name: "Ana", FetchedAt: at},
+		&storage.APIToken{Name: "ci", Hash: "00", CreatedBy: "UADMIN", CreatedAt: at},
+		&storage.ReadinessCheck{ReleaseID: r.ID, Name: "tests", Status: "passed", Actor: "token:ci", UpdatedAt: at},
+		&storage.Incident{ReleaseID: r.ID, Summary: "errors", ReportedBy: "UOWNER", CreatedAt: at},
+		&storage.LiveVersion{Service: "billing", Environment: "production", Version: "1.0.0", ReleaseID: r.ID, Since: at},
+		&storage.IdempotencyKey{Key: "ci:run-1", RequestHash: "00", Status: 200, Body: "{}", CreatedAt: at},
 	)
 	for _, v := range rows[1:] {
 		must(v)
 	}
+	// Surveys and reviews (migration 20).
+	sv := &storage.Survey{ReleaseID: r.ID, OpenedAt: at, ClosesAt: at.Add(time.Hour)}
+	must(sv)
+	must(&storage.SurveyInvite{SurveyID: sv.ID, UserID: "USTAKE"})
+	must(&storage.SurveyResponse{SurveyID: sv.ID, UserID: "USTAKE", Score: 4, AnsweredAt: at, UpdatedAt: at})
+	rv := &storage.Review{ReleaseID: r.ID, AuthorID: "UOWNER", Criteria: "yes", CreatedAt: at, UpdatedAt: at}
+	must(rv)
+	must(&storage.ReviewAction{ReviewID: rv.ID, ReleaseID: r.ID, Service: "billing", Text: "Alert", OwnerID: "UANA", DueOn: "2026-03-05"})
 }
 
 // rowCounts counts the rows of every table, goose's version table included.

@@ -30,7 +30,11 @@ func (s *Service) PolicyShow(ctx context.Context, _ *bot.Request) (*bot.Response
 		if p.Environment != "" {
 			scope = p.Environment + " only"
 		}
-		lines = append(lines, fmt.Sprintf("• *%s* (%s): required=%s of %s — set by %s", p.Type, scope, p.Required, kit.BoundedList(approverList(p.Approvers), 3*kit.MaxNamed, " more"), bot.Mention(p.UpdatedBy)))
+		line := fmt.Sprintf("• *%s* (%s): required=%s of %s — set by %s", p.Type, scope, p.Required, kit.BoundedList(approverList(p.Approvers), 3*kit.MaxNamed, " more"), bot.Mention(p.UpdatedBy))
+		if p.Checks != "" {
+			line += "; readiness checks before start: " + p.Checks
+		}
+		lines = append(lines, line)
 	}
 	admins := "nobody (ADMINS is empty)"
 	if len(s.Config.Admins) > 0 {
@@ -53,14 +57,14 @@ func (s *Service) PolicyShow(ctx context.Context, _ *bot.Request) (*bot.Response
 	return &bot.Response{Text: text, Blocks: kit.PackLines(strings.Split(text, "\n"), bot.MaxMessageBlocks)}, nil
 }
 
-const policyUsage = "`/release policy set <standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>]`"
+const policyUsage = "`/release policy set <standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [checks=<name>,…]`"
 
 // PolicySet is /release policy set (admins).
 func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if !s.IsAdmin(req.UserID) {
 		return nil, bot.Userf("Only admins can set approval policies. `/release policy show` lists the current ones.")
 	}
-	args, err := kit.ParseArgs(req.Args, "approvers", "required", "env")
+	args, err := kit.ParseArgs(req.Args, "approvers", "required", "env", "checks")
 	if err != nil {
 		return nil, bot.Userf("%s. Usage: %s", kit.Capitalize(err.Error()), policyUsage)
 	}
@@ -105,7 +109,11 @@ func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Respons
 	if q.Kind == release.QuorumCount && !hasGroup(entries) && q.N > len(entries) {
 		return nil, bot.Userf("required=%d but only %d approver%s named; a round could never be approved.", q.N, len(entries), kit.Plural(len(entries)))
 	}
-	p := &storage.ApprovalPolicy{Type: string(typ), Environment: env, Approvers: strings.Join(entries, ","), Required: q.String(), UpdatedBy: req.UserID}
+	checks, err := release.ParseCheckList(args.Get("checks"))
+	if err != nil {
+		return nil, bot.Userf("checks: %s.", err)
+	}
+	p := &storage.ApprovalPolicy{Type: string(typ), Environment: env, Approvers: strings.Join(entries, ","), Required: q.String(), UpdatedBy: req.UserID, Checks: strings.Join(checks, ",")}
 	stored, err := kit.InTx(ctx, s.Deps, func(tx *storage.Tx, now time.Time) (*storage.ApprovalPolicy, error) {
 		// A copy each run: a rolled-back run may have filled in the id of
 		// a row that no longer exists.
@@ -114,7 +122,7 @@ func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Respons
 		if err := tx.SetPolicy(&row); err != nil {
 			return nil, err
 		}
-		return &row, tx.Audit(req.UserID, "policy set", 0, fmt.Sprintf("%s changes in %s: approvers %s, required=%s", typ, kit.OrAll(env), p.Approvers, p.Required))
+		return &row, tx.Audit(req.UserID, "policy set", 0, policyDetails(typ, env, p))
 	})
 	if err != nil {
 		return nil, err
@@ -123,8 +131,12 @@ func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Respons
 	if env != "" {
 		scope = "in " + env
 	}
-	return bot.Reply("Policy set: %s releases %s need %s of %s. It applies to approval rounds opened from now on.",
-		typ, scope, quorumWords(q), kit.BoundedList(approverList(stored.Approvers), kit.MaxNamed, " more")), nil
+	readiness := ""
+	if stored.Checks != "" {
+		readiness = " Before they start, these readiness checks must pass: " + strings.ReplaceAll(stored.Checks, ",", ", ") + "."
+	}
+	return bot.Reply("Policy set: %s releases %s need %s of %s. It applies to approval rounds opened from now on.%s",
+		typ, scope, quorumWords(q), kit.BoundedList(approverList(stored.Approvers), kit.MaxNamed, " more"), readiness), nil
 }
 
 func hasGroup(entries []string) bool {
@@ -135,4 +147,13 @@ func sortedCopy(in []string) []string {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return out
+}
+
+// policyDetails is a policy change as the audit keeps it.
+func policyDetails(typ release.Type, env string, p *storage.ApprovalPolicy) string {
+	d := fmt.Sprintf("%s changes in %s: approvers %s, required=%s", typ, kit.OrAll(env), p.Approvers, p.Required)
+	if p.Checks != "" {
+		d += ", checks=" + p.Checks
+	}
+	return d
 }

@@ -97,7 +97,7 @@ func auditView(r *storage.Release, trail []storage.AuditEntry) *bot.Response {
 		trail = trail[len(trail)-maxAuditEntries:]
 	}
 	for _, e := range trail {
-		who := bot.Mention(e.Actor)
+		who := kit.Who(e.Actor)
 		if e.Actor == kit.PolicyActor {
 			who = "_policy_"
 		}

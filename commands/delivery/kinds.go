@@ -35,6 +35,15 @@ var kinds = registry(
 	escalationKind{},
 	digestKind{},
 	adminAlertKind{},
+	surveyRequestKind{},
+	surveyUpdateKind{},
+	surveyCloseKind{},
+	surveyReminderKind{},
+	adoptionFollowUpKind{},
+	surveySummaryKind{},
+	reviewNoteKind{},
+	reviewReminderKind{},
+	actionDueKind{},
 )
 
 func registry(all ...Kind) map[string]Kind {

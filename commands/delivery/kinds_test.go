@@ -18,8 +18,8 @@ func TestKindSpecs(t *testing.T) {
 		}
 		specs[s.Name] = s
 	}
-	if len(specs) != 15 {
-		t.Errorf("%d kinds registered, want 15", len(specs))
+	if len(specs) != 24 {
+		t.Errorf("%d kinds registered, want 24", len(specs))
 	}
 	for name, want := range map[string]storage.KindSpec{
 		"notification":     {Name: "notification", Ordering: storage.PerDestination},

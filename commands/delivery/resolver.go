@@ -148,7 +148,42 @@ func (rs *Resolver) announcement(ctx context.Context, r *storage.Release) (bot.M
 	if release.Status(r.Status) != release.StatusPlanned || round == nil || !kit.RoundCurrent(round, r) {
 		round = nil
 	}
-	return announcementWithButtons(r, progress, round), nil
+	notPassed, err := rs.checksNotPassed(ctx, r)
+	if err != nil {
+		return bot.Message{}, err
+	}
+	return announcementWithButtons(r, progress, round, notPassed...), nil
+}
+
+// checksNotPassed lists the readiness checks r's policy requires that
+// have not passed yet, for their Mark passed buttons.
+func (rs *Resolver) checksNotPassed(ctx context.Context, r *storage.Release) ([]string, error) {
+	if release.Status(r.Status) != release.StatusApproved {
+		return nil, nil
+	}
+	p, err := rs.d.Store.Policy(ctx, r.Type, r.Environment)
+	if err != nil || p == nil || p.Checks == "" {
+		return nil, err
+	}
+	required, err := release.ParseCheckList(p.Checks)
+	if err != nil {
+		return nil, err
+	}
+	checks, err := rs.d.Store.Checks(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	passed := map[string]bool{}
+	for _, c := range checks {
+		passed[c.Name] = c.Status == string(release.CheckPassed)
+	}
+	var out []string
+	for _, name := range required {
+		if !passed[name] {
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
 
 // approvalTarget reads the approver row and round a request is about.

@@ -17,11 +17,18 @@ import (
 
 // announcementWithButtons is the announcement with the Approve/Reject
 // buttons of round, when a round is open, so approvers can decide from the
-// channel too.
-func announcementWithButtons(r *storage.Release, progress string, round *storage.ApprovalRound) bot.Message {
+// channel too, and the owner's lifecycle buttons (with Mark passed for the
+// readiness checks notPassed) that the release's state allows.
+func announcementWithButtons(r *storage.Release, progress string, round *storage.ApprovalRound, notPassed ...string) bot.Message {
 	msg := kit.Announcement(r, progress)
 	if round != nil {
 		msg.Blocks = append(msg.Blocks, kit.DecisionButtons(round.ID, "-channel"))
+	}
+	if st := release.Status(r.Status); st.Finished() && st != release.StatusCancelled {
+		msg.Blocks = append(msg.Blocks, bot.Actions("review", WriteReviewButton(r.ID)))
+	}
+	if b := kit.LifecycleButtons(r, notPassed); b != nil {
+		msg.Blocks = append(msg.Blocks, b)
 	}
 	return msg
 }
@@ -36,7 +43,7 @@ func threadLinkText(r *storage.Release, permalink string) string {
 
 // threadLine is a change as a line in the release's thread.
 func threadLine(r *storage.Release, ev Event, actor, note string) string {
-	who := bot.Mention(actor)
+	who := kit.Who(actor)
 	var line string
 	switch ev {
 	case EvEdited:
@@ -73,7 +80,7 @@ func threadLine(r *storage.Release, ev Event, actor, note string) string {
 func notification(r *storage.Release, ev Event, actor, note string) bot.Message {
 	head := fmt.Sprintf("%s %s → %s was *%s*", release.Status(r.Status).Emoji(), kit.Name(r), bot.Escape(r.Environment), ev)
 	if actor != "" && actor != kit.PolicyActor {
-		head += " by " + bot.Mention(actor)
+		head += " by " + kit.Who(actor)
 	}
 	if note != "" {
 		head += ": " + note

@@ -12,16 +12,22 @@ import (
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
 	"github.com/releasebot/releasebot/commands/delivery"
+	"github.com/releasebot/releasebot/commands/execution"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
 )
 
 // Service serves the lifecycle commands.
-type Service struct{ *kit.Deps }
+type Service struct {
+	*kit.Deps
+	// exec keeps readiness checks and what is live where in step with
+	// the moves typed here.
+	exec *execution.Service
+}
 
 // New builds the service.
-func New(d *kit.Deps) *Service { return &Service{Deps: d} }
+func New(d *kit.Deps, exec *execution.Service) *Service { return &Service{Deps: d, exec: exec} }
 
 type step struct {
 	command string
@@ -69,11 +75,38 @@ func (s *Service) move(ctx context.Context, req *bot.Request, st step) (*bot.Res
 	if n := len([]rune(note)); n > kit.MaxReason {
 		return nil, bot.Userf("The note is %d characters long; keep it within %d.", n, kit.MaxReason)
 	}
-	r, err := s.moveRelease(ctx, req.UserID, id, st.to, st.ev, note, st.action, nil)
+	also, err := s.execution(ctx, id, st.to)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.moveRelease(ctx, req.UserID, id, st.to, st.ev, note, st.action, also)
 	if err != nil {
 		return nil, err
 	}
 	return bot.Reply("%s %s. The announcement and subscribers are updated.", st.verb, kit.Name(r)), nil
+}
+
+// execution is what a move needs besides: a start passes the readiness
+// checks its policy requires; every move keeps what is live in step.
+func (s *Service) execution(ctx context.Context, id string, to release.Status) (func(*storage.Tx, *storage.Release) error, error) {
+	var required []string
+	if to == release.StatusInProgress {
+		r, err := s.LoadRelease(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if required, err = s.exec.RequiredChecks(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return func(tx *storage.Tx, locked *storage.Release) error {
+		if to == release.StatusInProgress {
+			if err := s.exec.StartAllowed(tx, locked, required); err != nil {
+				return err
+			}
+		}
+		return s.exec.AfterMove(tx, locked)
+	}, nil
 }
 
 // Cancel is /release cancel: before it starts, its rounds close and its

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/execution"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
@@ -124,6 +125,16 @@ func (s *Service) Show(ctx context.Context, req *bot.Request) (*bot.Response, er
 		progress = fmt.Sprintf("approval round %d: %s", round.Number, kit.ProgressText(round))
 	}
 	blocks := kit.Card(r, progress)
+	if blocks, err = s.withReview(ctx, r, blocks); err != nil {
+		return nil, err
+	}
+	evidence, err := execution.ShowLines(ctx, s.Store, r, s.Config.SuccessWindow)
+	if err != nil {
+		return nil, err
+	}
+	if len(evidence) > 0 {
+		blocks = append(blocks, kit.PackLines(evidence, 5)...)
+	}
 	blocks = append(blocks, bot.Context(fmt.Sprintf("`/release audit %s` shows its full history.", r.HumanID())))
 	return &bot.Response{Text: kit.CardText(r), Blocks: blocks}, nil
 }

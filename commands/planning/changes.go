@@ -10,6 +10,7 @@ import (
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
 	"github.com/releasebot/releasebot/commands/delivery"
+	"github.com/releasebot/releasebot/commands/execution"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
@@ -66,6 +67,14 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 			r.FreezeReason = p.Reason
 		}
 		r.RetroReview = p.Type == release.TypeEmergency
+		if p.Fixes != 0 {
+			if _, err := tx.LockRelease(int64(p.Fixes)); errors.Is(err, storage.ErrNotFound) {
+				return refused("fixes", "There is no release %s to fix; `/release list recent` shows the recent ones.", p.Fixes), nil
+			} else if err != nil {
+				return outcome{}, err
+			}
+			r.FixesID = ptr(int64(p.Fixes))
+		}
 		// A release its policy pre-approves is written approved at once:
 		// the same audit trail as planning then approving it, without
 		// writing the row twice.
@@ -79,6 +88,11 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		}
 		if len(hit) > 0 {
 			if err := tx.Audit(actor, "freeze override", r.ID, fmt.Sprintf("during freeze F-%d (%s): %s", hit[0].ID, hit[0].Reason, p.Reason)); err != nil {
+				return outcome{}, err
+			}
+		}
+		if p.Fixes != 0 {
+			if err := execution.LinkHotfix(tx, r, int64(p.Fixes), actor); err != nil {
 				return outcome{}, err
 			}
 		}
@@ -283,3 +297,5 @@ func freshComponents(in []storage.ReleaseComponent) []storage.ReleaseComponent {
 	}
 	return out
 }
+
+func ptr(id int64) *int64 { return &id }

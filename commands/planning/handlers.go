@@ -44,7 +44,7 @@ func (s *Service) New(ctx context.Context, req *bot.Request) (*bot.Response, err
 	if len(fe) > 0 {
 		return nil, bot.Userf("%s", fe.message("I couldn't plan that release:"))
 	}
-	return bot.Reply("%s", out.summary("Planned")), nil
+	return bot.Reply("%s", s.withOpenActions(ctx, p.Service, out.summary("Planned"))), nil
 }
 
 // ownerProblem says why owner cannot own a release, or "" when they can:
@@ -150,7 +150,7 @@ func (s *Service) SubmitNew(ctx context.Context, req *bot.Request) (*bot.Respons
 	if len(fe) > 0 {
 		return &bot.Response{Errors: fe.modal()}, nil
 	}
-	return &bot.Response{Text: out.summary("Planned"), NoticeChannel: st.Channel}, nil
+	return &bot.Response{Text: s.withOpenActions(ctx, p.Service, out.summary("Planned")), NoticeChannel: st.Channel}, nil
 }
 
 // SubmitEdit saves the edit form.

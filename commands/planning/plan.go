@@ -39,6 +39,8 @@ type plan struct {
 	Rollback    string
 	Reason      string
 	Components  []storage.ReleaseComponent
+	// Fixes is the release a hotfix repairs (fixes=R-12), 0 for none.
+	Fixes release.ID
 }
 
 // End is when the planned release ends.
@@ -90,9 +92,9 @@ type parseContext struct {
 	Environments []string
 }
 
-var newOptions = []string{"env", "type", "risk", "duration", "owner", "title", "impact", "rollback", "components", "reason"}
+var newOptions = []string{"env", "type", "risk", "duration", "owner", "title", "impact", "rollback", "components", "reason", "fixes"}
 
-const newUsage = "`/release new <service> <version> <YYYY-MM-DD> <HH:MM> [env=… type=… risk=… duration=… owner=@… title=\"…\" impact=\"…\" rollback=\"…\" components=\"api@2.3.0,…\" reason=\"…\"]`"
+const newUsage = "`/release new <service> <version> <YYYY-MM-DD> <HH:MM> [env=… type=… risk=… duration=… owner=@… title=\"…\" impact=\"…\" rollback=\"…\" components=\"api@2.3.0,…\" reason=\"…\" fixes=R-12]`"
 
 // parseNew reads `/release new <service> <version> <date> <time> [key=value…]`.
 func parseNew(text string, pc parseContext) (plan, fieldErrors) {
@@ -106,6 +108,13 @@ func parseNew(text string, pc parseContext) (plan, fieldErrors) {
 		fe.add("", "I need a service, a version, a date and a time, in that order: %s", newUsage)
 		return plan{}, fe
 	}
+	return fromArgs(args, pc)
+}
+
+// fromArgs reads a release from the words of /release new, however they
+// came: typed, or the fields of the pipeline API.
+func fromArgs(args kit.Args, pc parseContext) (plan, fieldErrors) {
+	var fe fieldErrors
 	p := plan{
 		Service: strings.ToLower(args.Positional[0]), Version: args.Positional[1],
 		Environment: firstNonEmpty(args.Get("env"), defaultEnv(pc.Environments)),
@@ -147,6 +156,13 @@ func parseNew(text string, pc parseContext) (plan, fieldErrors) {
 			fe.add("owner", "owner: %s.", err)
 		} else {
 			p.Owner = u
+		}
+	}
+	if args.Has("fixes") {
+		if id, err := release.ParseID(args.Get("fixes")); err != nil {
+			fe.add("fixes", "fixes: %s.", err)
+		} else {
+			p.Fixes = id
 		}
 	}
 	if args.Has("components") {

@@ -75,7 +75,7 @@ func TestParseNewErrors(t *testing.T) {
 	}{
 		{"too few words", "billing 2.3.0 2026-03-10", []fieldError{{"", "I need a service, a version, a date and a time, in that order: `/release new <service>"}}},
 		{"too many words", ok + " extra", []fieldError{{"", "I need a service, a version, a date and a time"}}},
-		{"unknown key", ok + " colour=red", []fieldError{{"", "Unknown option `colour`; valid options are `env`, `type`, `risk`, `duration`, `owner`, `title`, `impact`, `rollback`, `components`, `reason`."}}},
+		{"unknown key", ok + " colour=red", []fieldError{{"", "Unknown option `colour`; valid options are `env`, `type`, `risk`, `duration`, `owner`, `title`, `impact`, `rollback`, `components`, `reason`, `fixes`."}}},
 		{"duplicate key", ok + " env=staging env=production", []fieldError{{"", "Option `env` is given twice."}}},
 		{"unclosed quote", ok + ` title="fix`, []fieldError{{"", "A quote is not closed"}}},
 		{"date in the past", "billing 2.3.0 2026-02-27 10:00", []fieldError{{"start", "The start (Fri 27 Feb 2026 10:00 CET) is in the past; pick a time after now."}}},

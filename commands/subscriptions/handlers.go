@@ -165,6 +165,9 @@ func (s *Service) stakeholders(add bool) bot.Handler {
 		if err := release.ValidateService(service); err != nil {
 			return nil, bot.Userf("%s.", kit.Capitalize(err.Error()))
 		}
+		if err := s.mayChangeStakeholders(ctx, req.UserID, service); err != nil {
+			return nil, err
+		}
 		var users []string
 		for _, w := range args.Positional[1:] {
 			u, err := kit.ParseUser(w)

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/url"
@@ -33,7 +34,7 @@ func NewProxy(t testing.TB, databaseURL string) (*Proxy, string) {
 		t.Fatalf("proxy: %v", err)
 	}
 	p := &Proxy{t: t, target: u.Host, conns: map[net.Conn]struct{}{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("proxy: %v", err)
 	}
@@ -64,7 +65,7 @@ func (p *Proxy) Cut() {
 
 // Restore accepts connections again, on the same address.
 func (p *Proxy) Restore() {
-	ln, err := net.Listen("tcp", p.addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", p.addr)
 	if err != nil {
 		p.t.Errorf("proxy: cannot listen on %s again: %v", p.addr, err)
 		return
@@ -101,7 +102,7 @@ func (p *Proxy) serve(ln net.Listener) {
 
 // pipe connects a client to the server until either side closes or Cut.
 func (p *Proxy) pipe(client net.Conn) {
-	server, err := net.Dial("tcp", p.target)
+	server, err := (&net.Dialer{}).DialContext(context.Background(), "tcp", p.target)
 	if err != nil {
 		_ = client.Close()
 		return

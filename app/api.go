@@ -1,0 +1,31 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/releasebot/releasebot/httpapi"
+)
+
+// pipelineAPI serves /api/v1/ once the bot has built it; before (the
+// database is not open yet) it answers 503 so a pipeline retries.
+func pipelineAPI(ready *readiness) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := ready.api.Load(); h != nil {
+			(*h).ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"error":"the bot is starting; try again shortly"}` + "\n"))
+	})
+}
+
+// pipelineAPI builds the HTTP API over the running capabilities.
+func (sys *system) pipelineAPI() *http.Handler {
+	srv := httpapi.NewServer(sys.deps.Store, sys.deps.Store, sys.deps.Logger)
+	(&httpapi.Endpoints{Exec: sys.commands.Execution(), Releases: sys.deps.Store, Log: sys.deps.Logger}).Register(srv)
+	(&httpapi.Planning{Planner: sys.commands.Planning(), Log: sys.deps.Logger}).Register(srv)
+	var h http.Handler = srv
+	return &h
+}
