@@ -233,12 +233,14 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 	t.Cleanup(func() { _ = os.RemoveAll(filepath.Dir(bin)) })
 	eachDB(t, func(t *testing.T, dialect string) {
 		slack, db, clk := newSlack(t), storagetest.Fresh(t, dialect), &clock{}
-		p := startProcess(t, slack, db)
+		// The test's store migrates the database before the child starts:
+		// two processes migrating one SQLite file at once collide.
 		store, err := storage.Open(context.Background(), db, storage.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = store.Close() })
+		p := startProcess(t, slack, db)
 		// The test drives the child process through Slack, as people do.
 		h := &harness{t: t, slack: slack, store: store, clock: clk, log: p.log, stopped: true}
 		h.waitFor("the child's Socket Mode link", func() bool { return slack.Connections() == 1 })
