@@ -64,6 +64,12 @@ func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 // own (stop does nothing); the returned function stops the process.
 func startBotProcess(b *testing.B, dialect string, slack *slackemu.Server) (*harness, int, func()) {
 	dbURL := storagetest.Fresh(b, dialect)
+	// Migrated here first: two processes migrating one SQLite file collide.
+	store, err := storage.Open(context.Background(), dbURL, storage.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		b.Fatalf("open test store: %v", err)
+	}
+	b.Cleanup(func() { _ = store.Close() })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -82,13 +88,7 @@ func startBotProcess(b *testing.B, dialect string, slack *slackemu.Server) (*har
 		_ = cmd.Wait()
 	}
 	b.Cleanup(stop)
-	h := &harness{t: b, slack: slack, clock: &clock{}, dbURL: dbURL, log: &syncBuffer{}, stopped: true, cancel: func() {}}
-	store, err := storage.Open(context.Background(), dbURL, storage.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		b.Fatalf("open test store: %v", err)
-	}
-	b.Cleanup(func() { _ = store.Close() })
-	h.store = store
+	h := &harness{t: b, slack: slack, clock: &clock{}, dbURL: dbURL, log: &syncBuffer{}, stopped: true, cancel: func() {}, store: store}
 	h.waitFor("the bot's Socket Mode link", func() bool { return slack.Connections() >= 1 })
 	return h, cmd.Process.Pid, stop
 }
