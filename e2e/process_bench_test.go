@@ -7,10 +7,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,45 +19,12 @@ import (
 )
 
 // With RELEASEBOT_LOAD_PROCESS=1 the load benchmarks run the bot as a
-// process of its own (go build ./cmd/releasebot, LOG_LEVEL=info, its log
+// process of its own (releasebotBinary, LOG_LEVEL=info, its log
 // discarded), so that its CPU and peak RSS are read from /proc without the
 // emulator's and the load generator's share. Statements are not counted
 // then: the counting wraps the connection pool of a bot in this process.
 
-var (
-	botBinaryOnce sync.Once
-	botBinary     string
-	botBinaryErr  error
-)
-
-// buildBot builds cmd/releasebot once per test binary run.
-func buildBot(b *testing.B) string {
-	botBinaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "releasebot-bench")
-		if err != nil {
-			botBinaryErr = err
-			return
-		}
-		botBinary = filepath.Join(dir, "releasebot")
-		out, err := exec.Command("go", "build", "-o", botBinary, "github.com/releasebot/releasebot/cmd/releasebot").CombinedOutput()
-		if err != nil {
-			botBinaryErr = &buildError{err: err, out: string(out)}
-		}
-	})
-	if botBinaryErr != nil {
-		b.Fatalf("build the bot: %v", botBinaryErr)
-	}
-	return botBinary
-}
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
-
-// startProcess runs the bot binary against slack and a fresh database and
+// startBotProcess runs the bot binary against slack and a fresh database and
 // waits for its Socket Mode link. The harness it returns has no bot of its
 // own (stop does nothing); the returned function stops the process.
 func startBotProcess(b *testing.B, dialect string, slack *slackemu.Server) (*harness, int, func()) {
@@ -76,7 +41,11 @@ func startBotProcess(b *testing.B, dialect string, slack *slackemu.Server) (*har
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	cmd := exec.Command(buildBot(b))
+	bin, err := releasebotBinary()
+	if err != nil {
+		b.Fatalf("build the bot: %v", err)
+	}
+	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "SLACK_APP_TOKEN="+slackemu.AppToken, "SLACK_BOT_TOKEN="+slackemu.BotToken,
 		"SLACK_API_URL="+slack.APIURL(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "ADMINS="+admin, "LOG_LEVEL=info")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
