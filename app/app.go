@@ -50,6 +50,9 @@ type Options struct {
 	// DatabaseRetryMax (default 30s).
 	DatabaseRetry    time.Duration
 	DatabaseRetryMax time.Duration
+	// StoreOptions are passed on to storage.OpenTarget (tests count the
+	// database work through storage.WithConnPool).
+	StoreOptions []storage.Option
 }
 
 // Run starts the bot and blocks until ctx ends and everything has stopped.
@@ -156,7 +159,7 @@ func (o Options) withDefaults() Options {
 func openStore(ctx context.Context, target storage.Target, o Options, ready *readiness) (*storage.Store, error) {
 	delay := o.DatabaseRetry
 	for attempt := 1; ; attempt++ {
-		store, err := storage.OpenTarget(ctx, target, storage.WithClock(o.Clock), storage.WithLogger(o.Logger))
+		store, err := storage.OpenTarget(ctx, target, append([]storage.Option{storage.WithClock(o.Clock), storage.WithLogger(o.Logger)}, o.StoreOptions...)...)
 		if err == nil {
 			return store, nil
 		}

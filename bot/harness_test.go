@@ -56,11 +56,8 @@ func (d *memDeduper) FirstDelivery(_ context.Context, key string) (bool, error) 
 	return true, nil
 }
 
-func (d *memDeduper) Forget(_ context.Context, key string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	delete(d.seen, key)
-	return nil
+func (d *memDeduper) Delivered(_ context.Context, key string) (bool, error) {
+	return d.has(key), nil
 }
 
 func (d *memDeduper) has(key string) bool {

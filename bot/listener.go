@@ -82,7 +82,7 @@ func NewListener(o ListenerOptions) *Listener {
 	// Instrument is outermost so that it counts duplicates and panics too;
 	// Dedup is inside Recover so that a panicking handler's key is
 	// forgotten before the panic becomes an error.
-	l.handle = Chain(o.Router.Dispatch, Instrument(o.Metrics, o.Logger), Recover(o.Logger), Dedup(o.Dedup, o.Logger))
+	l.handle = Chain(o.Router.Dispatch, Instrument(o.Metrics, o.Logger), Recover(o.Logger), Dedup(o.Dedup, o.Router.ReadOnly, o.Logger))
 	var found bool
 	if l.ackQueue, found = ackQueue(l.smc); !found {
 		l.log.Warn("slack-go's ack queue was not found (a new slack-go?); shutdown waits a fixed time for the last acks",

@@ -91,50 +91,51 @@ func Recover(log *slog.Logger) Middleware {
 // Deduper remembers which deliveries were handled, across replicas, so a
 // redelivered envelope changes nothing the second time.
 type Deduper interface {
+	// Delivered reports whether key was recorded.
+	Delivered(ctx context.Context, key string) (bool, error)
 	// FirstDelivery records key and reports whether it was not seen before.
 	FirstDelivery(ctx context.Context, key string) (bool, error)
-	// Forget removes key after a failed attempt so a redelivery can retry.
-	Forget(ctx context.Context, key string) error
 }
 
-// Dedup records req.DeliveryKey before the handler runs, so that a
-// redelivered envelope changes nothing the second time (ErrDuplicate). A
-// handler that fails or panics removes its key again so that a redelivery
-// can retry. Without a Deduper or a key it passes requests through.
-func Dedup(d Deduper, log *slog.Logger) Middleware {
+// Dedup keeps a redelivered envelope from changing anything the second
+// time (ErrDuplicate). A delivery already recorded is refused at once.
+// Otherwise the handler gets the action's key (DeliveryFrom): a change
+// records it in its own transaction, so that the record and the change
+// commit together, and a redelivery that races the first delivery waits
+// for that transaction and is then refused. A handler that succeeded
+// without such a transaction has its key recorded afterwards. A handler
+// that fails or panics leaves no record, so that a redelivery can retry;
+// readOnly requests (nil: none) keep none either, since answering them
+// again changes nothing. Without a Deduper or a key it passes requests
+// through.
+func Dedup(d Deduper, readOnly func(*Request) bool, log *slog.Logger) Middleware {
 	return func(next Handler) Handler {
 		if d == nil {
 			return next
 		}
-		return func(ctx context.Context, req *Request) (resp *Response, err error) {
-			if req.DeliveryKey == "" {
+		return func(ctx context.Context, req *Request) (*Response, error) {
+			if req.DeliveryKey == "" || readOnly != nil && readOnly(req) {
 				return next(ctx, req)
 			}
-			first, derr := d.FirstDelivery(ctx, req.DeliveryKey)
+			ctx, claim := WithDelivery(ctx, req.DeliveryKey)
+			seen, err := d.Delivered(ctx, req.DeliveryKey)
 			switch {
-			case derr != nil:
+			case err != nil:
 				// Better to risk handling a redelivery twice (the domain
 				// refuses repeated changes) than to drop the user's action.
-				log.WarnContext(ctx, "dedup check failed; handling anyway", append(requestAttrs(req), "err", derr)...)
-			case !first:
+				log.WarnContext(ctx, "dedup check failed; handling anyway", append(requestAttrs(req), "err", err)...)
+			case seen:
 				return nil, ErrDuplicate
 			}
-			done := false
-			defer func() {
-				if !done || failed(err) {
-					forget(ctx, d, log, req)
-				}
-			}()
-			resp, err = next(ctx, req)
-			done = true
+			resp, err := next(ctx, req)
+			if claim.Recorded() || failed(err) || errors.Is(err, ErrDuplicate) {
+				return resp, err
+			}
+			if _, rerr := d.FirstDelivery(context.WithoutCancel(ctx), req.DeliveryKey); rerr != nil {
+				log.WarnContext(ctx, "could not record a handled delivery", append(requestAttrs(req), "err", rerr)...)
+			}
 			return resp, err
 		}
-	}
-}
-
-func forget(ctx context.Context, d Deduper, log *slog.Logger, req *Request) {
-	if err := d.Forget(context.WithoutCancel(ctx), req.DeliveryKey); err != nil {
-		log.WarnContext(ctx, "could not forget failed delivery", append(requestAttrs(req), "err", err)...)
 	}
 }
 

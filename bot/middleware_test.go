@@ -106,7 +106,9 @@ func (failingDeduper) FirstDelivery(context.Context, string) (bool, error) {
 	return false, errors.New("connection refused")
 }
 
-func (failingDeduper) Forget(context.Context, string) error { return nil }
+func (failingDeduper) Delivered(context.Context, string) (bool, error) {
+	return false, errors.New("connection refused")
+}
 
 func TestDedup(t *testing.T) {
 	ctx := context.Background()
@@ -139,7 +141,7 @@ func TestDedup(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			d := &memDeduper{}
 			runs = 0
-			h := Chain(c.handler, Recover(quiet), Dedup(d, quiet))
+			h := Chain(c.handler, Recover(quiet), Dedup(d, nil, quiet))
 			req := &Request{Kind: KindCommand, DeliveryKey: "cmd:trigger-1"}
 			if _, err := h(ctx, req); Outcome(err) != c.firstResult {
 				t.Fatalf("first delivery: %v", err)
@@ -159,7 +161,7 @@ func TestDedup(t *testing.T) {
 
 	t.Run("no key", func(t *testing.T) {
 		runs = 0
-		h := Dedup(&memDeduper{}, quiet)(result(nil))
+		h := Dedup(&memDeduper{}, nil, quiet)(result(nil))
 		for range 2 {
 			if _, err := h(ctx, &Request{Kind: KindEvent}); err != nil {
 				t.Fatal(err)
@@ -172,15 +174,44 @@ func TestDedup(t *testing.T) {
 	t.Run("store down", func(t *testing.T) {
 		runs = 0
 		var log logBuffer
-		h := Dedup(failingDeduper{}, slog.New(slog.NewTextHandler(&log, nil)))(result(nil))
+		h := Dedup(failingDeduper{}, nil, slog.New(slog.NewTextHandler(&log, nil)))(result(nil))
 		if resp, err := h(ctx, &Request{Kind: KindCommand, DeliveryKey: "cmd:t"}); err != nil || resp.Text != "done" || runs != 1 {
 			t.Fatalf("got %v, %v after %d runs; the action must be handled anyway", resp, err, runs)
 		}
 		mustContain(t, log.String(), "dedup check failed; handling anyway", "connection refused")
 	})
+	t.Run("read only", func(t *testing.T) {
+		runs = 0
+		d := &memDeduper{}
+		h := Dedup(d, func(*Request) bool { return true }, quiet)(result(nil))
+		for range 2 {
+			if _, err := h(ctx, &Request{Kind: KindCommand, DeliveryKey: "cmd:help"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if runs != 2 || d.has("cmd:help") {
+			t.Fatalf("runs %d, recorded %v: a read-only command is answered again and keeps no record", runs, d.has("cmd:help"))
+		}
+	})
+	t.Run("recorded by the handler's transaction", func(t *testing.T) {
+		d := &memDeduper{}
+		var got string
+		h := Dedup(d, nil, quiet)(func(ctx context.Context, _ *Request) (*Response, error) {
+			claim := DeliveryFrom(ctx)
+			got = claim.Key()
+			claim.MarkRecorded() // what commands/internal/kit.InTx does after its commit
+			return Reply("done"), nil
+		})
+		if _, err := h(ctx, &Request{Kind: KindCommand, DeliveryKey: "cmd:tx"}); err != nil || got != "cmd:tx" {
+			t.Fatalf("handler saw key %q, err %v", got, err)
+		}
+		if d.has("cmd:tx") {
+			t.Fatal("recorded a second time outside the handler's transaction")
+		}
+	})
 	t.Run("no deduper", func(t *testing.T) {
 		runs = 0
-		h := Dedup(nil, quiet)(result(nil))
+		h := Dedup(nil, nil, quiet)(result(nil))
 		for range 2 {
 			if _, err := h(ctx, &Request{Kind: KindCommand, DeliveryKey: "cmd:t"}); err != nil {
 				t.Fatal(err)

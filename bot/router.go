@@ -153,7 +153,10 @@ type Subcommand struct {
 	// Section, when set, lists the subcommand under that heading after
 	// the others in the help (e.g. "Admins").
 	Section string
-	Handler Handler
+	// ReadOnly marks a subcommand that changes nothing: it keeps no
+	// delivery record, and a redelivery answers again.
+	ReadOnly bool
+	Handler  Handler
 }
 
 // Router maps requests to handlers: subcommands by name, clicks by the part

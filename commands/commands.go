@@ -89,7 +89,7 @@ func (c *Commands) Register(r *bot.Router) {
 		case rt.Event != "":
 			r.HandleEvent(rt.Event, rt.Handler)
 		default:
-			r.HandleCommand(bot.Subcommand{Name: rt.Command, Usage: rt.Usage, Summary: rt.Summary, Section: rt.Section, Handler: rt.Handler})
+			r.HandleCommand(bot.Subcommand{Name: rt.Command, Usage: rt.Usage, Summary: rt.Summary, Section: rt.Section, ReadOnly: rt.ReadOnly, Handler: rt.Handler})
 		}
 	}
 }

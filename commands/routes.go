@@ -23,7 +23,10 @@ type route struct {
 	Action     string
 	Submission string
 	Event      string
-	Handler    bot.Handler
+	// ReadOnly marks a subcommand that changes nothing: it keeps no
+	// delivery record (bot.Dedup).
+	ReadOnly bool
+	Handler  bot.Handler
 }
 
 // routes is every way into releasebot, in the order /release help lists
@@ -36,14 +39,14 @@ func (c *Commands) routes() []route {
 		{Command: "new", Usage: "[<service> <version> <YYYY-MM-DD> <HH:MM> [env= type= risk= duration= owner= title= impact= rollback= components= reason= fixes= template=]]", Summary: "Plan a release; without arguments it opens a form.", Handler: p.New},
 		{Command: "edit", Usage: "<id>", Summary: "Change a release in a form.", Handler: p.Edit},
 		// planning/browse.go
-		{Command: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", Handler: p.List},
-		{Command: "show", Usage: "<id>", Summary: "Show one release.", Handler: p.Show},
+		{Command: "list", Usage: "[upcoming|recent|all] [service=<s>] [env=<e>]", Summary: "List releases.", ReadOnly: true, Handler: p.List},
+		{Command: "show", Usage: "<id>", Summary: "Show one release.", ReadOnly: true, Handler: p.Show},
 		// planning/handlers.go
 		{Command: "reschedule", Usage: "<id> <YYYY-MM-DD> <HH:MM> [duration=<d>]", Summary: "Move a release.", Handler: p.Reschedule},
 		// lifecycle/handlers.go
 		{Command: "cancel", Usage: "<id> [reason…]", Summary: "Cancel a release before it starts.", Handler: l.Cancel},
 		// planning/browse.go
-		{Command: "calendar", Usage: "[days=<n>]", Summary: "Releases and freezes day by day (default 14 days).", Handler: p.Calendar},
+		{Command: "calendar", Usage: "[days=<n>]", Summary: "Releases and freezes day by day (default 14 days).", ReadOnly: true, Handler: p.Calendar},
 		// freezes/handlers.go
 		{Command: "freeze add", Usage: "<YYYY-MM-DD> <HH:MM> <YYYY-MM-DD> <HH:MM> [env=<e>] reason=\"…\"", Summary: "Add a freeze window (admins); without arguments it opens a form.", Handler: f.FreezeAdd},
 		{Submission: freezes.CallbackFreeze, Handler: f.SubmitForm},

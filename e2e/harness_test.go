@@ -91,6 +91,7 @@ type options struct {
 	ackBudget   time.Duration
 	clock       *clock
 	tuning      app.Tuning
+	store       []storage.Option // passed to the bot's store
 }
 
 // harness is one running bot and the world around it.
@@ -187,7 +188,7 @@ func start(t testing.TB, o options) *harness {
 	go func() {
 		h.done <- app.Run(ctx, cfg, app.Options{
 			Logger: logger, Clock: o.clock.Now, OnReady: func(addr string) { ready <- addr },
-			AckBudget: o.ackBudget, ExtraRoutes: o.extraRoutes, Tuning: o.tuning,
+			AckBudget: o.ackBudget, ExtraRoutes: o.extraRoutes, Tuning: o.tuning, StoreOptions: o.store,
 		})
 	}()
 	select {

@@ -233,18 +233,17 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 	t.Cleanup(func() { _ = os.RemoveAll(filepath.Dir(bin)) })
 	eachDB(t, func(t *testing.T, dialect string) {
 		slack, db, clk := newSlack(t), storagetest.Fresh(t, dialect), &clock{}
-		p := startProcess(t, slack, db)
-		// The test drives the child process through Slack, as people do.
-		h := &harness{t: t, slack: slack, clock: clk, log: p.log, stopped: true}
-		// Connected, the child has migrated the database: opening it before
-		// would race the child's migrations (SQLite has no migration lock).
-		h.waitFor("the child's Socket Mode link", func() bool { return slack.Connections() == 1 })
+		// The test's store migrates the database before the child starts:
+		// two processes migrating one SQLite file at once collide.
 		store, err := storage.Open(context.Background(), db, storage.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = store.Close() })
-		h.store = store
+		p := startProcess(t, slack, db)
+		// The test drives the child process through Slack, as people do.
+		h := &harness{t: t, slack: slack, store: store, clock: clk, log: p.log, stopped: true}
+		h.waitFor("the child's Socket Mode link", func() bool { return slack.Connections() == 1 })
 		h.cmd(ana, general, "/release subscribe all")
 		h.cmd(dan, general, "/release subscribe all me")
 

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"gorm.io/gorm"
 
@@ -90,6 +91,19 @@ func (s *Store) Round(ctx context.Context, id int64) (*ApprovalRound, error) {
 
 // Round reads a round inside the transaction.
 func (tx *Tx) Round(id int64) (*ApprovalRound, error) { return readRound(tx.db, id) }
+
+// RoundRelease is the release a round decides, read alone: a decision
+// locks the release before it reads the round it changes.
+func (tx *Tx) RoundRelease(roundID int64) (int64, error) {
+	var ids []int64
+	if err := tx.db.Model(&ApprovalRound{}).Where("id = ?", roundID).Limit(1).Pluck("release_id", &ids).Error; err != nil {
+		return 0, translate(err, "read round")
+	}
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("read round: %w", ErrNotFound)
+	}
+	return ids[0], nil
+}
 
 func readRound(db *gorm.DB, id int64) (*ApprovalRound, error) {
 	var r ApprovalRound

@@ -129,6 +129,9 @@ type Store struct {
 	beforeRetry func(attempt int, err error)
 	// kinds is what the outbox queries know of each kind (outbox.go).
 	kinds atomic.Pointer[outboxKinds]
+	// wrapPool, when set, wraps the connection pool gorm uses; tests count
+	// statements and commits through it.
+	wrapPool func(gorm.ConnPool) gorm.ConnPool
 }
 
 // Option changes how Open sets the store up.
@@ -139,6 +142,12 @@ func WithClock(clock func() time.Time) Option { return func(s *Store) { s.now = 
 
 // WithLogger sets the logger for slow queries and migrations.
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
+
+// WithConnPool wraps the connection pool every query goes through. It is a
+// seam for tests that count statements and commits; the bot sets none.
+func WithConnPool(wrap func(gorm.ConnPool) gorm.ConnPool) Option {
+	return func(s *Store) { s.wrapPool = wrap }
+}
 
 // WithSlowQuery sets how long a query runs before it is logged as slow
 // (default 500ms).
@@ -179,6 +188,10 @@ func OpenTarget(ctx context.Context, target Target, opts ...Option) (*Store, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", target.Dialect, err)
+	}
+	if s.wrapPool != nil {
+		db.ConnPool = s.wrapPool(db.ConnPool)
+		db.Statement.ConnPool = db.ConnPool
 	}
 	s.db = db
 	sqlDB, err := db.DB()

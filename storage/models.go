@@ -22,7 +22,7 @@ type Release struct {
 	Channel        string    `gorm:"size:32;not null"`
 	AnnouncementTS string    `gorm:"size:32;not null;default:''"`
 	StartAt        time.Time `gorm:"not null;index:idx_releases_service_start,priority:2;index:idx_releases_env_start,priority:2;index:idx_releases_start"`
-	EndAt          time.Time `gorm:"not null;index:idx_releases_end"`
+	EndAt          time.Time `gorm:"not null;index:idx_releases_end;index:idx_releases_service_start,priority:3;index:idx_releases_env_start,priority:3"`
 	Status         string    `gorm:"size:16;not null;index;check:chk_releases_status,status IN ('planned','approved','rejected','in_progress','completed','failed','rolled_back','cancelled','expired')"`
 	// FreezeReason records why an emergency release was allowed into a freeze.
 	FreezeReason string `gorm:"size:500;not null;default:''"`

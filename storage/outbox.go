@@ -104,10 +104,13 @@ func (s *Store) outboxKinds() *outboxKinds {
 }
 
 // Enqueue adds a message to the outbox within the change that causes it. A
-// message whose key is already there is not added again; the result says
-// whether this call added it.
+// message whose key is already there is not added again. The row is
+// written with the change's other rows when the change is done
+// (batch.go), so the result is always true: whether the key was new is
+// known only then.
 func (tx *Tx) Enqueue(m *OutboxMessage) (bool, error) {
-	return enqueue(tx.db, tx.Now(), m)
+	stamp(m, tx.Now())
+	return true, tx.addOutbox(m, batchEnqueue)
 }
 
 // Enqueue adds a message outside any other change (the scheduler's).
@@ -115,7 +118,8 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) (bool, error) {
 	return enqueue(s.db.WithContext(ctx), s.Now(), m)
 }
 
-func enqueue(db *gorm.DB, now time.Time, m *OutboxMessage) (bool, error) {
+// stamp fills in what every new outbox row carries.
+func stamp(m *OutboxMessage, now time.Time) {
 	if m.Status == "" {
 		m.Status = OutboxPending
 	}
@@ -124,6 +128,10 @@ func enqueue(db *gorm.DB, now time.Time, m *OutboxMessage) (bool, error) {
 	}
 	m.DueAt = m.DueAt.UTC()
 	m.CreatedAt = now
+}
+
+func enqueue(db *gorm.DB, now time.Time, m *OutboxMessage) (bool, error) {
+	stamp(m, now)
 	res := db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).Create(m)
 	if res.Error != nil {
 		return false, translate(res.Error, "enqueue "+m.Kind)
@@ -141,6 +149,9 @@ const Superseded = "superseded"
 // DropPending drops the release's messages of the given kinds that have not
 // gone out yet: a rescheduled release's old reminders, a cancelled one's.
 func (tx *Tx) DropPending(releaseID int64, kinds ...string) (int64, error) {
+	if err := tx.flushOutbox(); err != nil {
+		return 0, err
+	}
 	res := tx.db.Model(&OutboxMessage{}).
 		Where("release_id = ? AND kind IN ? AND status = ?", releaseID, kinds, OutboxPending).
 		Updates(map[string]any{"status": OutboxDropped, "last_error": Superseded})
@@ -153,26 +164,13 @@ func (tx *Tx) DropPending(releaseID int64, kinds ...string) (int64, error) {
 // that was sent, failed or is still pending stays as it is. Without this, a
 // release moved away and back, or edited without moving, would lose its
 // reminders to their own old, dropped keys.
+//
+// Like Enqueue, the row is written when the change is done (batch.go), so
+// the result is always true.
 func (tx *Tx) Replan(m *OutboxMessage) (bool, error) {
-	now := tx.Now()
-	if m.DueAt.IsZero() {
-		m.DueAt = now
-	}
-	m.Status, m.DueAt, m.CreatedAt = OutboxPending, m.DueAt.UTC(), now
-	res := tx.db.Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "key"}},
-		DoUpdates: clause.Assignments(map[string]any{
-			"status": OutboxPending, "due_at": m.DueAt, "channel": m.Channel, "op": m.Op, "payload": m.Payload,
-			"attempts": 0, "last_error": "", "claimed_by": "", "claimed_until": nil,
-		}),
-		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{
-			SQL: "outbox_messages.status = ? AND outbox_messages.last_error = ?", Vars: []any{OutboxDropped, Superseded},
-		}}},
-	}).Create(m)
-	if res.Error != nil {
-		return false, translate(res.Error, "plan "+m.Kind)
-	}
-	return res.RowsAffected == 1, nil
+	m.Status = ""
+	stamp(m, tx.Now())
+	return true, tx.addOutbox(m, batchReplan)
 }
 
 // Messages of a PerDestination kind are not claimed while an older one of

@@ -169,6 +169,32 @@ func (s *Store) ActiveSlots(ctx context.Context, from, to time.Time) ([]Slot, er
 	return activeSlots(s.db.WithContext(ctx), from, to)
 }
 
+// Overlapping lists the active releases a candidate slot may conflict
+// with: those of its service or its environment whose window overlaps it
+// (release.Conflicts decides). No window is longer than
+// release.MaxDuration, which bounds the start times to read, so the
+// query reads a short range of idx_releases_env_start and
+// idx_releases_service_start (environment or service, start, end) rather
+// than every earlier release, and skips in the index those that ended.
+func (tx *Tx) Overlapping(slot Slot) ([]Slot, error) {
+	from, to := slot.Start.UTC(), slot.End.UTC()
+	var rows []Release
+	err := tx.db.Select("id, service, version, environment, start_at, end_at, status").
+		Where("(environment = ? AND start_at > ? AND start_at < ? OR service = ? AND start_at > ? AND start_at < ?) AND end_at > ? AND status IN ?",
+			slot.Environment, from.Add(-release.MaxDuration), to, slot.Service, from.Add(-release.MaxDuration), to, from, activeStatuses()).
+		Order("start_at, id").Find(&rows).Error
+	return slotsOf(rows), translate(err, "read calendar")
+}
+
+// slotsOf is releases as the calendar rules see them.
+func slotsOf(rows []Release) []Slot {
+	out := make([]Slot, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Slot()
+	}
+	return out
+}
+
 // Slot is a release as the calendar rules see it.
 type Slot = release.Slot
 
@@ -179,14 +205,7 @@ func activeSlots(db *gorm.DB, from, to time.Time) ([]Slot, error) {
 	err := db.Select("id, service, version, environment, start_at, end_at, status").
 		Where("end_at > ? AND start_at < ? AND status IN ?", from.UTC(), to.UTC(), activeStatuses()).
 		Order("start_at, id").Find(&rows).Error
-	if err != nil {
-		return nil, translate(err, "read calendar")
-	}
-	out := make([]Slot, len(rows))
-	for i := range rows {
-		out[i] = rows[i].Slot()
-	}
-	return out, nil
+	return slotsOf(rows), translate(err, "read calendar")
 }
 
 func activeStatuses() []string {

@@ -27,6 +27,8 @@ type Tx struct {
 	// writes carries the same time, and a run again after contention reads
 	// the clock afresh.
 	now time.Time
+	// pending is what the transaction writes when fn is done (batch.go).
+	pending batch
 }
 
 // InTx runs fn in a transaction. On SQLite the transaction takes the write
@@ -37,7 +39,11 @@ type Tx struct {
 // is what every handler's change is (commands/internal/kit.InTx).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Tx{db: db, store: s, now: s.Now()})
+		tx := &Tx{db: db, store: s, now: s.Now()}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.flush()
 	})
 }
 
@@ -117,8 +123,17 @@ func (s *Store) contended(err error) bool {
 // Now is the time the transaction began, by the store's clock, in UTC.
 func (tx *Tx) Now() time.Time { return tx.now }
 
-// DB exposes the transaction for queries the repositories do not cover.
-func (tx *Tx) DB() *gorm.DB { return tx.db }
+// DB exposes the transaction for queries the repositories do not cover;
+// what the transaction queued is written first, so that they see it. A
+// failure to write it fails the statement.
+func (tx *Tx) DB() *gorm.DB {
+	if err := tx.flush(); err != nil {
+		db := tx.db.Session(&gorm.Session{})
+		_ = db.AddError(err)
+		return db
+	}
+	return tx.db
+}
 
 // forUpdate locks the rows a query reads until the transaction ends.
 // SQLite has no row locks; its IMMEDIATE transactions already serialise
@@ -146,13 +161,15 @@ func translate(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Audit appends an entry to the audit log.
+// Audit appends an entry to the audit log. It is written with the
+// transaction's other entries when the change is done (batch.go).
 func (tx *Tx) Audit(actor, action string, releaseID int64, details string) error {
 	e := AuditEntry{At: tx.Now(), Actor: actor, Action: action, Details: details}
 	if releaseID != 0 {
 		e.ReleaseID = &releaseID
 	}
-	return translate(tx.db.Create(&e).Error, "append audit entry")
+	tx.pending.audit = append(tx.pending.audit, e)
+	return nil
 }
 
 // AuditTrail lists a release's audit entries, oldest first.
@@ -165,6 +182,9 @@ func (s *Store) AuditTrail(ctx context.Context, releaseID int64) ([]AuditEntry, 
 // AuditTrail lists a release's audit entries, oldest first, as the
 // transaction sees them (its own entries included).
 func (tx *Tx) AuditTrail(releaseID int64) ([]AuditEntry, error) {
+	if err := tx.flushAudit(); err != nil {
+		return nil, err
+	}
 	var out []AuditEntry
 	err := tx.db.Where("release_id = ?", releaseID).Order("at, id").Find(&out).Error
 	return out, translate(err, "read audit trail")
@@ -175,6 +195,26 @@ func (tx *Tx) AuditTrail(releaseID int64) ([]AuditEntry, error) {
 func (s *Store) FirstDelivery(ctx context.Context, key string) (bool, error) {
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&ProcessedEnvelope{Key: key, CreatedAt: s.Now()})
+	if res.Error != nil {
+		return false, translate(res.Error, "record delivery")
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Delivered reports whether key was recorded: the envelope is a
+// redelivery of an action already handled.
+func (s *Store) Delivered(ctx context.Context, key string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&ProcessedEnvelope{}).Where("key = ?", key).Limit(1).Count(&n).Error
+	return n > 0, translate(err, "read delivery")
+}
+
+// RecordDelivery records key in the transaction of the change the action
+// makes; it reports false when it was already recorded. A concurrent
+// transaction recording the same key waits for this one: it records it if
+// this one rolls back and finds it if it commits.
+func (tx *Tx) RecordDelivery(key string) (bool, error) {
+	res := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&ProcessedEnvelope{Key: key, CreatedAt: tx.Now()})
 	if res.Error != nil {
 		return false, translate(res.Error, "record delivery")
 	}

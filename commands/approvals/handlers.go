@@ -226,19 +226,20 @@ var changeActions = map[string]bool{
 // and the quorum is reached exactly once.
 func (s *Service) decide(ctx context.Context, user string, roundID int64, decision release.Decision, reason string) (*bot.Response, error) {
 	return kit.InTx(ctx, s.Deps, func(tx *storage.Tx, now time.Time) (*bot.Response, error) {
-		round, err := tx.Round(roundID)
+		releaseID, err := tx.RoundRelease(roundID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil, bot.Userf("That approval request no longer exists.")
 		}
 		if err != nil {
 			return nil, err
 		}
-		r, err := tx.LockRelease(round.ReleaseID)
+		r, err := tx.LockRelease(releaseID)
 		if err != nil {
 			return nil, err
 		}
-		// Read again under the lock: another decision may have closed it.
-		if round, err = tx.Round(roundID); err != nil {
+		// Read under the lock: another decision may have closed it.
+		round, err := tx.Round(roundID)
+		if err != nil {
 			return nil, err
 		}
 		trail, err := tx.AuditTrail(r.ID)

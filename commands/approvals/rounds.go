@@ -184,6 +184,17 @@ func OpenRound(tx *storage.Tx, r *storage.Release, rp Plan, actor string) (Plan,
 	return rp, askApprovers(tx, r, round, rp)
 }
 
+// RecordPreApproval writes the audit entry of a release its policy
+// pre-approves, which its creator wrote approved: the entry a transition
+// from planned to approved would write.
+func RecordPreApproval(tx *storage.Tx, r *storage.Release, rp Plan) error {
+	if err := release.CheckTransition(release.StatusPlanned, release.StatusApproved); err != nil {
+		return fmt.Errorf("%s: %w", r.HumanID(), err)
+	}
+	return tx.Audit(kit.PolicyActor, "status:"+string(release.StatusApproved), r.ID,
+		fmt.Sprintf("%s → %s: %s", release.StatusPlanned, release.StatusApproved, rp.Source))
+}
+
 // askApprovers enqueues the round's requests, its progress line and, when
 // the round cannot succeed, the owner's warning.
 func askApprovers(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, rp Plan) error {

@@ -121,8 +121,11 @@ func replanReminders(tx *storage.Tx, r *storage.Release, ev Event) error {
 	if ev == EvRejected {
 		return nil // the time did not change
 	}
-	if _, err := tx.DropPending(r.ID, reminderKinds...); err != nil {
-		return err
+	// A release planned in this change has no reminders to drop yet.
+	if ev != EvPlanned {
+		if _, err := tx.DropPending(r.ID, reminderKinds...); err != nil {
+			return err
+		}
 	}
 	return planReminders(tx, r)
 }

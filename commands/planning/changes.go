@@ -58,7 +58,7 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		if len(hit) > 0 && !release.FreezeOverride(p.Type, p.Reason) {
 			return freezeRefused(hit[0], p.Type), nil
 		}
-		others, err := tx.ActiveSlots(slot.Start, slot.End)
+		others, err := tx.Overlapping(slot)
 		if err != nil {
 			return outcome{}, err
 		}
@@ -78,6 +78,13 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 			}
 			r.FixesID = ptr(int64(p.Fixes))
 		}
+		// A release its policy pre-approves is written approved at once:
+		// the same audit trail as planning then approving it, without
+		// writing the row twice.
+		preApproved := rp.PreApproved && rp.Hold == ""
+		if preApproved {
+			r.Status = string(release.StatusApproved)
+		}
 		details := fmt.Sprintf("%s %s → %s, %s, %s/%s risk", p.Service, p.Version, p.Environment, kit.FallbackTime(p.Start), p.Type, p.Risk)
 		if p.Template != "" {
 			details += ", standard template " + p.Template
@@ -95,7 +102,12 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 				return outcome{}, err
 			}
 		}
-		opened, err := approvals.OpenRound(tx, r, rp, actor)
+		opened := rp
+		if preApproved {
+			err = approvals.RecordPreApproval(tx, r, rp)
+		} else {
+			opened, err = approvals.OpenRound(tx, r, rp, actor)
+		}
 		if err != nil {
 			return outcome{}, err
 		}
@@ -181,7 +193,7 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 		}
 		hit = nil
 	}
-	others, err := tx.ActiveSlots(slot.Start, slot.End)
+	others, err := tx.Overlapping(slot)
 	if err != nil {
 		return outcome{}, err
 	}

@@ -82,9 +82,27 @@ func (d *Deps) LoadRelease(ctx context.Context, typed string) (*storage.Release,
 // variables outside, and reads the time from now, which is the
 // transaction's one reading of the clock. The outbox is woken once the
 // change committed.
+//
+// The first change a user action makes also records the action
+// (bot.DeliveryFrom) in the same transaction: a redelivered envelope then
+// finds it and changes nothing (bot.ErrDuplicate), and a change rolled
+// back leaves no record, so that a redelivery can try again.
 func InTx[T any](ctx context.Context, d *Deps, fn func(tx *storage.Tx, now time.Time) (T, error)) (T, error) {
 	var out T
+	claim := bot.DeliveryFrom(ctx)
+	if claim != nil && claim.Recorded() {
+		claim = nil
+	}
 	err := d.Store.InTxRetry(ctx, func(tx *storage.Tx) error {
+		if claim != nil {
+			first, err := tx.RecordDelivery(claim.Key())
+			if err != nil {
+				return err
+			}
+			if !first {
+				return bot.ErrDuplicate
+			}
+		}
 		var err error
 		out, err = fn(tx, tx.Now())
 		return err
@@ -92,6 +110,9 @@ func InTx[T any](ctx context.Context, d *Deps, fn func(tx *storage.Tx, now time.
 	if err != nil {
 		var zero T
 		return zero, err
+	}
+	if claim != nil {
+		claim.MarkRecorded()
 	}
 	d.Wake()
 	return out, nil

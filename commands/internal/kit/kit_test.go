@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
@@ -95,6 +96,46 @@ func TestInTxRefusalChangesNothing(t *testing.T) {
 		}
 		if actions := auditActions(t, d); len(actions) != 0 || *wakes != 0 {
 			t.Errorf("audit %v, %d wakes", actions, *wakes)
+		}
+	})
+}
+
+// The first change a user action makes records the action in its own
+// transaction: a redelivery is then refused (bot.ErrDuplicate) and writes
+// nothing; a change rolled back leaves no record, so a redelivery runs.
+func TestInTxRecordsTheDeliveryWithTheChange(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, url string) {
+		d, _ := openDeps(t, url, time.Now)
+		audit := func(ctx context.Context, action string, fail error) error {
+			_, err := InTx(ctx, d, func(tx *storage.Tx, _ time.Time) (int, error) {
+				if err := tx.Audit("U1", action, 0, ""); err != nil {
+					return 0, err
+				}
+				return 0, fail
+			})
+			return err
+		}
+		ctx, claim := bot.WithDelivery(context.Background(), "cmd:failing")
+		if err := audit(ctx, "failed", errors.New("boom")); err == nil || claim.Recorded() {
+			t.Fatalf("a failed change: err %v, recorded %v", err, claim.Recorded())
+		}
+		if seen, err := d.Store.Delivered(ctx, "cmd:failing"); err != nil || seen {
+			t.Fatalf("a failed change left a record: %v %v", seen, err)
+		}
+		ctx, claim = bot.WithDelivery(context.Background(), "cmd:1")
+		if err := audit(ctx, "first", nil); err != nil || !claim.Recorded() {
+			t.Fatalf("first delivery: err %v, recorded %v", err, claim.Recorded())
+		}
+		// A second change of the same action needs no second record.
+		if err := audit(ctx, "second change", nil); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := bot.WithDelivery(context.Background(), "cmd:1")
+		if err := audit(again, "redelivered", nil); !errors.Is(err, bot.ErrDuplicate) {
+			t.Fatalf("redelivery: %v, want ErrDuplicate", err)
+		}
+		if got := auditActions(t, d); len(got) != 2 {
+			t.Fatalf("audit %v: want the first delivery's two changes only", got)
 		}
 	})
 }
