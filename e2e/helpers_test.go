@@ -142,17 +142,24 @@ func with(options string) planOption {
 // after with().
 func standardChange(service string) planOption {
 	return func(h *harness, _ string, l *planLine) {
-		name := service + "-routine"
-		var n int64
-		if err := h.store.Gorm(context.Background()).Model(&storage.StandardTemplate{}).Where("name = ?", name).Count(&n).Error; err != nil {
-			h.t.Fatalf("standard templates: %v", err)
-		}
-		if n == 0 {
-			reply := h.cmdAnswer(admin, releases, "/release standard add "+name+" service="+service+` max-risk=high "Routine deploys"`)
-			mustContain(h.t, reply, "Added standard-change template")
-		}
-		l.options = strings.TrimSpace(l.options + " type=standard template=" + name)
+		l.options = strings.TrimSpace(l.options + " type=standard template=" + h.routineTemplate(service))
 	}
+}
+
+// routineTemplate is the name of service's routine standard-change
+// template, which an admin adds to the catalogue the first time.
+func (h *harness) routineTemplate(service string) string {
+	h.t.Helper()
+	name := service + "-routine"
+	var n int64
+	if err := h.store.Gorm(context.Background()).Model(&storage.StandardTemplate{}).Where("name = ?", name).Count(&n).Error; err != nil {
+		h.t.Fatalf("standard templates: %v", err)
+	}
+	if n == 0 {
+		reply := h.cmdAnswer(admin, releases, "/release standard add "+name+" service="+service+` max-risk=high "Routine deploys"`)
+		mustContain(h.t, reply, "Added standard-change template")
+	}
+	return name
 }
 
 var plannedID = regexp.MustCompile(`\*R-(\d+)\*`)

@@ -94,6 +94,9 @@ func loadSlack(b *testing.B) *slackemu.Server {
 	return s
 }
 
+// loadServices is how many services the planning load spreads over.
+const loadServices = 50
+
 type loadRun struct {
 	h       *harness
 	counter *dbCounter // nil when the bot runs as a process
@@ -106,13 +109,20 @@ type loadRun struct {
 // newLoadRun starts a bot in this process with its database work counted,
 // or with RELEASEBOT_LOAD_PROCESS set as a process of its own.
 func newLoadRun(b *testing.B, dialect string, rate, seconds int) *loadRun {
+	var run *loadRun
 	if os.Getenv("RELEASEBOT_LOAD_PROCESS") != "" {
 		h, pid, stop := startBotProcess(b, dialect, loadSlack(b))
-		return &loadRun{h: h, rate: rate, seconds: seconds, pid: pid, stop: stop}
+		run = &loadRun{h: h, rate: rate, seconds: seconds, pid: pid, stop: stop}
+	} else {
+		counter := &dbCounter{noLog: true}
+		h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
+		run = &loadRun{h: h, counter: counter, rate: rate, seconds: seconds, stop: func() {}}
 	}
-	counter := &dbCounter{noLog: true}
-	h := start(b, options{dialect: dialect, slack: loadSlack(b), store: []storage.Option{counter.option()}})
-	return &loadRun{h: h, counter: counter, rate: rate, seconds: seconds, stop: func() {}}
+	// planStandard names each service's routine template.
+	for i := range loadServices {
+		run.h.routineTemplate(fmt.Sprintf("svc%d", i))
+	}
+	return run
 }
 
 // usage is the bot's CPU so far and peak RSS (KiB): of this process when
@@ -173,7 +183,7 @@ func (l *loadRun) plan(offset int) *loadResult {
 	base := h.clock.Now().In(zoneOf(h.t, ana)).AddDate(0, 0, 30).Truncate(time.Hour)
 	return l.drive(func(i int) (string, string) {
 		at := base.Add(time.Duration(offset+i) * time.Minute)
-		return loadChannel(i), fmt.Sprintf(planStandard, fmt.Sprintf("svc%d", i%50), fmt.Sprintf("1.%d.0", i), at.Format("2006-01-02 15:04"))
+		return loadChannel(i), fmt.Sprintf(planStandard, fmt.Sprintf("svc%d", i%loadServices), fmt.Sprintf("1.%d.0", i), at.Format("2006-01-02 15:04"))
 	}, "Planned", true)
 }
 
