@@ -154,7 +154,24 @@ func (raw env) parse() (Config, error) {
 		HTTPAddr:    raw.HTTPAddr,
 		DigestCron:  raw.DigestCron,
 	}
+	raw.parseSlack(&cfg, add)
+	raw.parseServer(&cfg, add)
+	raw.parseWorkspace(&cfg, add)
+	raw.parseSchedule(&cfg, add)
+	cfg.Feedback = raw.parseFeedback(add)
+	cfg.SuccessWindow = parseSuccessWindow(raw.SuccessWindow, add)
+	if len(problems) > 0 {
+		return Config{}, problems
+	}
+	return cfg, nil
+}
 
+// problem records what is wrong with one setting; parse reports them all
+// together.
+type problem func(format string, args ...any)
+
+// parseSlack reads the tokens and the Web API's address.
+func (raw env) parseSlack(cfg *Config, add problem) {
 	switch {
 	case raw.SlackAppToken == "":
 		add("SLACK_APP_TOKEN is not set: create an app-level token with the connections:write scope (Basic Information → App-Level Tokens) and export it.")
@@ -177,7 +194,10 @@ func (raw env) parse() (Config, error) {
 	} else if !strings.HasSuffix(raw.SlackAPIURL, "/") {
 		cfg.SlackAPIURL = raw.SlackAPIURL + "/"
 	}
+}
 
+// parseServer reads the database, the HTTP address and logging.
+func (raw env) parseServer(cfg *Config, add problem) {
 	if _, err := storage.ParseURL(string(cfg.DatabaseURL)); err != nil {
 		add("DATABASE_URL: %v", err)
 	}
@@ -205,7 +225,11 @@ func (raw env) parse() (Config, error) {
 	default:
 		add("LOG_FORMAT %q is not json or text.", raw.LogFormat)
 	}
+}
 
+// parseWorkspace reads the time zone, the admins, the environments and
+// the release windows.
+func (raw env) parseWorkspace(cfg *Config, add problem) {
 	if loc, err := time.LoadLocation(raw.DefaultTimezone); err != nil || raw.DefaultTimezone == "" {
 		add("DEFAULT_TIMEZONE %q is not an IANA time zone name such as UTC or Europe/Berlin.", raw.DefaultTimezone)
 	} else {
@@ -236,7 +260,11 @@ func (raw env) parse() (Config, error) {
 	} else {
 		cfg.ReleaseWindows = windows
 	}
+}
 
+// parseSchedule reads the nudges, the digest, the workers and the
+// shutdown.
+func (raw env) parseSchedule(cfg *Config, add problem) {
 	if d, err := time.ParseDuration(raw.NudgeInterval); err != nil || d < time.Minute {
 		add("APPROVAL_NUDGE_INTERVAL %q must be a duration of at least 1m, e.g. 4h.", raw.NudgeInterval)
 	} else {
@@ -258,14 +286,6 @@ func (raw env) parse() (Config, error) {
 	} else {
 		cfg.ShutdownTimeout = d
 	}
-
-	cfg.Feedback = raw.parseFeedback(add)
-
-	cfg.SuccessWindow = parseSuccessWindow(raw.SuccessWindow, add)
-	if len(problems) > 0 {
-		return Config{}, problems
-	}
-	return cfg, nil
 }
 
 // IsAdmin reports whether the Slack user may change policies and freezes.
