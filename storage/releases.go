@@ -11,7 +11,8 @@ import (
 
 // Slot is the release as the calendar rules see it.
 func (r *Release) Slot() release.Slot {
-	return release.Slot{ID: release.ID(r.ID), Service: r.Service, Version: r.Version, Environment: r.Environment, Start: r.StartAt, End: r.EndAt, Status: release.Status(r.Status)}
+	return release.Slot{ID: release.ID(r.ID), Service: r.Service, Version: r.Version, Environment: r.Environment, Start: r.StartAt, End: r.EndAt, Status: release.Status(r.Status),
+		Components: componentNames(r.Components)}
 }
 
 // HumanID is R-<n>.
@@ -181,6 +182,9 @@ func activeSlots(db *gorm.DB, from, to time.Time) ([]Slot, error) {
 		Order("start_at, id").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "read calendar")
+	}
+	if err := loadComponents(db, rows); err != nil {
+		return nil, err
 	}
 	out := make([]Slot, len(rows))
 	for i := range rows {

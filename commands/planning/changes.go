@@ -217,7 +217,8 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 		return outcome{}, err
 	}
 	conflicts := release.Conflicts(r.Slot(), others)
-	if moved := !p.Start.Equal(before.Start) || p.Duration != before.Duration || p.Environment != before.Environment || p.Service != before.Service; moved {
+	if moved := !p.Start.Equal(before.Start) || p.Duration != before.Duration || p.Environment != before.Environment || p.Service != before.Service ||
+		componentsText(p.Components) != componentsText(before.Components); moved {
 		if err := delivery.RecordOverlaps(tx, r, conflicts, actor); err != nil {
 			return outcome{}, err
 		}
