@@ -27,7 +27,9 @@ func (s *Server) apiUserGroupsList(r *apiRequest) apiResult {
 			groups = append(groups, g)
 		}
 	}
-	slices.SortFunc(groups, func(a, b *UserGroup) int { return strings.Compare(strings.ToLower(groupName(a)), strings.ToLower(groupName(b))) })
+	slices.SortFunc(groups, func(a, b *UserGroup) int {
+		return strings.Compare(strings.ToLower(groupName(a)), strings.ToLower(groupName(b)))
+	})
 	out := make([]map[string]any, len(groups))
 	for i, g := range groups {
 		m := map[string]any{"id": g.ID, "team_id": s.cfg.TeamID, "is_usergroup": true, "name": groupName(g), "handle": g.Handle,
