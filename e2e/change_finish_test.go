@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"context"
+	"maps"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,5 +66,64 @@ func TestOverlapsThroughASharedComponent(t *testing.T) {
 		cal := h.cmdAnswer(dan, releases, "/release calendar")
 		mustContain(t, cal, ":warning: overlaps "+second.Ref(), ":warning: overlaps "+first.Ref())
 		mustNotContain(t, cal, ":warning: overlaps "+apart.Ref())
+	})
+}
+
+// /release policy set without arguments opens a form with a people picker
+// and the workspace's user groups; a refusal shows on its field and changes
+// nothing; a valid form sets the policy through the typed command's checks,
+// audited, and policy show lists it.
+func TestPolicyForm(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		ctx := context.Background()
+		adminU := h.slack.As(admin)
+		if reply := h.cmd(admin, releases, "/release policy set"); reply != "" {
+			t.Fatalf("the form should open without a reply, got %q", reply)
+		}
+		form, ok := adminU.Modal()
+		if !ok || form.Title != "Set a policy" {
+			t.Fatalf("form %+v, open=%v", form, ok)
+		}
+		types := map[string]string{}
+		for _, in := range form.Inputs() {
+			types[in.Label] = in.ElementType
+		}
+		if types["Type"] != "static_select" || types["Environment"] != "static_select" || types["Approvers"] != "multi_users_select" ||
+			types["Approver groups"] != "multi_static_select" || types["Approvals required"] != "plain_text_input" {
+			t.Fatalf("inputs %v", types)
+		}
+		if n := len(h.slack.Calls("usergroups.list")); n != 1 {
+			t.Fatalf("usergroups.list called %d times", n)
+		}
+
+		values := map[string]string{"Type": "normal", "Environment": "production", "Risk": "high", "Approvers": ben,
+			"Approver groups": "@cab", "Approvals required": "several", "Rollback plan": "required", "Readiness checks": "smoke-test"}
+		before := h.snapshot()
+		res, err := adminU.Submit(ctx, values)
+		if err != nil || res.Closed || !strings.Contains(res.Errors["required"], "several") {
+			t.Fatalf("a quorum of 'several': %+v, %v", res, err)
+		}
+		h.unchanged(before, "the policy form with a bad quorum")
+		noOne := maps.Clone(values)
+		noOne["Approvers"], noOne["Approver groups"], noOne["Approvals required"] = "", "", "2"
+		res, err = adminU.Submit(ctx, noOne)
+		if err != nil || res.Closed || !strings.Contains(res.Errors["approvers"], "at least one approver") {
+			t.Fatalf("no approvers: %+v, %v", res, err)
+		}
+		h.unchanged(before, "the policy form without approvers")
+
+		values["Approvals required"] = "2"
+		res, err = adminU.Submit(ctx, values)
+		if err != nil || !res.Closed {
+			t.Fatalf("valid form: %+v, %v", res, err)
+		}
+		h.waitForMessage(dmsTo(admin), "Policy set: normal releases of high risk in production need 2", "<@U0BEN>", "always required", "smoke-test")
+		mustContain(t, strings.Join(h.auditLines(0), "\n"), "policy set", "S0CAB,U0BEN", "required=2", "checks=smoke-test")
+		mustContain(t, h.cmdAnswer(dan, releases, "/release policy show"), "production", "high", "<@U0BEN>")
+
+		// The typed form keeps working, and only admins get the form.
+		mustContain(t, h.setPolicy("normal approvers="+catM+" required=any"), "Policy set")
+		h.refused(h.typing(ana, releases, "/release policy set"), "Only admins can set approval policies")
 	})
 }
