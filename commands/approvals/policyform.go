@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/release"
 )
 
@@ -54,15 +55,7 @@ func policyModal(envs []string, groups []bot.UserGroup) slack.ModalViewRequest {
 	for _, r := range release.Risks {
 		risks = append(risks, string(r))
 	}
-	input := func(block, label, hint string, el slack.BlockElement, optional bool) *slack.InputBlock {
-		var h *slack.TextBlockObject
-		if hint != "" {
-			h = bot.PlainText(hint, 2000)
-		}
-		b := slack.NewInputBlock(block, bot.PlainText(label, 2000), h, el)
-		b.Optional = optional
-		return b
-	}
+	input := kit.Input
 	required := slack.NewPlainTextInputBlockElement(bot.PlainText("any, all, majority or a number", 150), "v")
 	required.MaxLength = 20
 	checks := slack.NewPlainTextInputBlockElement(bot.PlainText("staging-verified, load-test", 150), "v")
