@@ -411,6 +411,29 @@ func (a *API) UserGroupMembers(ctx context.Context, group string) ([]string, err
 	return members, err
 }
 
+// UserGroup is a workspace user group as a picker offers it.
+type UserGroup struct {
+	ID, Handle, Name string
+}
+
+// UserGroups lists the workspace's enabled user groups. Slack has no
+// user-group picker in Block Kit, so forms offer these as static options.
+func (a *API) UserGroups(ctx context.Context) ([]UserGroup, error) {
+	var groups []slack.UserGroup
+	err := a.Do(ctx, "usergroups.list", func(ctx context.Context) error {
+		var err error
+		groups, err = a.client.GetUserGroupsContext(ctx, slack.GetUserGroupsOptionIncludeDisabled(false))
+		return err
+	})
+	out := make([]UserGroup, 0, len(groups))
+	for _, g := range groups {
+		if g.DateDelete == 0 {
+			out = append(out, UserGroup{ID: g.ID, Handle: g.Handle, Name: g.Name})
+		}
+	}
+	return out, err
+}
+
 // Permalink is a link to a message.
 func (a *API) Permalink(ctx context.Context, channel, ts string) (string, error) {
 	var link string

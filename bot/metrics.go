@@ -13,7 +13,7 @@ import (
 var CalledMethods = []string{
 	"auth.test", "chat.getPermalink", "chat.postEphemeral", "chat.postMessage", "chat.update",
 	"conversations.history", "conversations.info", "conversations.replies",
-	"usergroups.users.list", "users.conversations", "users.info",
+	"usergroups.list", "usergroups.users.list", "users.conversations", "users.info",
 	"views.open", "views.publish", "views.update", "response_url",
 }
 

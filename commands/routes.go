@@ -88,7 +88,8 @@ func (c *Commands) routes() []route {
 		{Command: "audit", Usage: "<id>", Summary: "The full history of a release: changes, rounds, decisions.", Handler: a.Audit},
 		// approvals/policies.go
 		{Command: "policy show", Usage: "[<id>]", Summary: "Who approves which releases, and which rule a release falls under.", Handler: a.PolicyShow},
-		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [risk=<r>] [rollback=required|optional] [checks=<name>,…]", Summary: "Set an approval policy (admins).", Handler: a.PolicySet},
+		{Command: "policy set", Usage: "<standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [risk=<r>] [rollback=required|optional] [checks=<name>,…]", Summary: "Set an approval policy (admins); without arguments it opens a form.", Handler: a.PolicySet},
+		{Submission: approvals.CallbackPolicy, Handler: a.SubmitPolicyForm},
 		// standards/handlers.go
 		{Command: "standard add", Usage: "<name> service=<s> [env=<e>] max-risk=<low|medium|high> \"<what it covers>\"", Summary: "Add a pre-approved standard-change template (admins).", Handler: c.standards.Add},
 		{Command: "standard list", Summary: "The standard-change catalogue.", Handler: c.standards.List},

@@ -34,10 +34,10 @@ type workLimit struct{ user, all dbWork }
 // statements (the issue-11 branch alone: 10; the standard-change
 // catalogue's template check, the service's open review actions and the
 // hotfix link add their reads), a click on Approve 18 (the overlaps shown
-// to the deciders add theirs).
+// to the deciders add theirs, and rendering them reads the components).
 var workLimits = map[string]workLimit{
 	"new":     {user: dbWork{Statements: 13, Commits: 1}, all: dbWork{Statements: 31, Commits: 9}},
-	"approve": {user: dbWork{Statements: 18, Commits: 1}, all: dbWork{Statements: 80, Commits: 25}},
+	"approve": {user: dbWork{Statements: 18, Commits: 1}, all: dbWork{Statements: 85, Commits: 25}},
 	"help":    {},
 }
 

@@ -41,6 +41,7 @@ var scopesFor = map[string][]string{
 	"conversations.replies": {"channels:history", "groups:history", "im:history", "mpim:history"},
 	"users.conversations":   {"im:read"},
 	"usergroups.users.list": {"usergroups:read"},
+	"usergroups.list":       {"usergroups:read"},
 	"users.info":            {"users:read"},
 	"views.open":            nil,
 	"views.publish":         nil,

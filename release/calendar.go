@@ -14,6 +14,10 @@ type Slot struct {
 	Environment string
 	Start, End  time.Time
 	Status      Status
+	// Components are the names of the parts the release touches
+	// (release_components); two releases sharing one conflict wherever
+	// they run.
+	Components []string
 }
 
 // Freeze is a period in which no release may start or run, for one
@@ -35,15 +39,18 @@ func Overlaps(aStart, aEnd, bStart, bEnd time.Time) bool {
 }
 
 // Conflict is another active release that overlaps a candidate slot on the
-// same service or the same environment.
+// same service, the same environment or a shared component.
 type Conflict struct {
 	Other           Slot
 	SameService     bool
 	SameEnvironment bool
+	// SharedComponents are the components both touch, sorted.
+	SharedComponents []string
 }
 
 // Conflicts lists the active releases in others that overlap candidate on its
-// service or its environment, earliest first. candidate itself (same ID) is
+// service, its environment or a component both touch (even in another
+// environment or service), earliest first. candidate itself (same ID) is
 // skipped so that an edit does not conflict with the release being edited.
 func Conflicts(candidate Slot, others []Slot) []Conflict {
 	var out []Conflict
@@ -54,12 +61,31 @@ func Conflicts(candidate Slot, others []Slot) []Conflict {
 		if !Overlaps(candidate.Start, candidate.End, o.Start, o.End) {
 			continue
 		}
-		c := Conflict{Other: o, SameService: o.Service == candidate.Service, SameEnvironment: o.Environment == candidate.Environment}
-		if c.SameService || c.SameEnvironment {
+		c := Conflict{Other: o, SameService: o.Service == candidate.Service, SameEnvironment: o.Environment == candidate.Environment,
+			SharedComponents: SharedComponents(candidate.Components, o.Components)}
+		if c.SameService || c.SameEnvironment || len(c.SharedComponents) > 0 {
 			out = append(out, c)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Other.Start.Before(out[j].Other.Start) })
+	return out
+}
+
+// SharedComponents are the component names in both a and b, sorted and
+// without repeats; nil when they share none.
+func SharedComponents(a, b []string) []string {
+	in := make(map[string]bool, len(a))
+	for _, n := range a {
+		in[n] = true
+	}
+	var out []string
+	for _, n := range b {
+		if in[n] {
+			out = append(out, n)
+			delete(in, n)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -235,3 +235,52 @@ func TestSuggest(t *testing.T) {
 		})
 	}
 }
+
+// Releases that touch the same component conflict wherever they run.
+func TestConflictsThroughComponents(t *testing.T) {
+	slot := func(id ID, service, env, from, to string, st Status, comps ...string) Slot {
+		return Slot{ID: id, Service: service, Version: "1.0", Environment: env, Start: utc(t, "2026-03-02 "+from), End: utc(t, "2026-03-02 "+to), Status: st, Components: comps}
+	}
+	candidate := slot(0, "billing", "production", "10:00", "11:00", "", "api", "worker", "db")
+	for _, tc := range []struct {
+		name  string
+		other Slot
+		want  string // "" means no conflict
+	}{
+		{"shares api, another service and environment", slot(1, "search", "staging", "10:30", "11:30", StatusPlanned, "api"), "R-1:false/false[api]"},
+		{"shares two, sorted", slot(2, "search", "staging", "10:30", "11:30", StatusApproved, "worker", "db", "cache"), "R-2:false/false[db worker]"},
+		{"shares none", slot(3, "search", "staging", "10:30", "11:30", StatusPlanned, "cache"), ""},
+		{"no components", slot(4, "search", "staging", "10:30", "11:30", StatusPlanned), ""},
+		{"shares api, back to back", slot(5, "search", "staging", "11:00", "12:00", StatusPlanned, "api"), ""},
+		{"shares api, not active", slot(6, "search", "staging", "10:30", "11:30", StatusCancelled, "api"), ""},
+		{"shares api, in progress", slot(7, "search", "staging", "09:30", "10:30", StatusInProgress, "api"), "R-7:false/false[api]"},
+		{"same environment and component", slot(8, "search", "production", "10:30", "11:30", StatusPlanned, "api"), "R-8:false/true[api]"},
+		{"case matters, as in the database", slot(9, "search", "staging", "10:30", "11:30", StatusPlanned, "API"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got string
+			for _, c := range Conflicts(candidate, []Slot{tc.other}) {
+				got = fmt.Sprintf("%s:%v/%v%v", c.Other.ID, c.SameService, c.SameEnvironment, c.SharedComponents)
+			}
+			if got != tc.want {
+				t.Fatalf("conflict %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSharedComponents(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []string
+		want string
+	}{
+		{nil, nil, "[]"},
+		{[]string{"api"}, nil, "[]"},
+		{[]string{"api", "db"}, []string{"db", "api", "db"}, "[api db]"},
+		{[]string{"web"}, []string{"api"}, "[]"},
+	} {
+		if got := fmt.Sprint(SharedComponents(tc.a, tc.b)); got != tc.want {
+			t.Errorf("SharedComponents(%v, %v) = %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

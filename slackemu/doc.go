@@ -17,7 +17,7 @@
 //     conversations.open, conversations.info, conversations.history and
 //     conversations.replies (message metadata shown with
 //     include_all_metadata), users.conversations, users.info, users.list,
-//     usergroups.users.list, views.open, views.push, views.update,
+//     usergroups.list, usergroups.users.list, views.open, views.push, views.update,
 //     views.publish and apps.connections.open, with Slack's error codes.
 //   - Socket Mode: single-use tickets, hello, websocket pings, envelopes
 //     spread round-robin over up to 10 connections, acks accepted on any

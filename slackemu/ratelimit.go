@@ -137,6 +137,7 @@ func DefaultRateLimits() RateLimits {
 		"users.info":            tier4,
 		"users.list":            tier2,
 		"usergroups.users.list": tier2,
+		"usergroups.list":       tier2,
 		"views.open":            tier4,
 		"views.push":            tier4,
 		"views.update":          tier4,

@@ -219,6 +219,7 @@ func init() {
 		"users.info":            {fn: (*Server).apiUsersInfo},
 		"users.list":            {fn: (*Server).apiUsersList},
 		"usergroups.users.list": {fn: (*Server).apiUserGroupsUsersList},
+		"usergroups.list":       {fn: (*Server).apiUserGroupsList},
 		"views.open":            {fn: (*Server).apiViewsOpen},
 		"views.push":            {fn: (*Server).apiViewsPush},
 		"views.update":          {fn: (*Server).apiViewsUpdate},

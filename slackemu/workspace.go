@@ -28,6 +28,10 @@ type Channel struct {
 type UserGroup struct {
 	ID, Handle string
 	Users      []string
+	// Name is the display name usergroups.list returns (the handle when
+	// empty); a Disabled group is left out unless include_disabled.
+	Name     string
+	Disabled bool
 }
 
 // channelState is a channel or the bot's IM with a user.

@@ -11,7 +11,8 @@ import (
 
 // Slot is the release as the calendar rules see it.
 func (r *Release) Slot() release.Slot {
-	return release.Slot{ID: release.ID(r.ID), Service: r.Service, Version: r.Version, Environment: r.Environment, Start: r.StartAt, End: r.EndAt, Status: release.Status(r.Status)}
+	return release.Slot{ID: release.ID(r.ID), Service: r.Service, Version: r.Version, Environment: r.Environment, Start: r.StartAt, End: r.EndAt, Status: release.Status(r.Status),
+		Components: ComponentNames(r.Components)}
 }
 
 // HumanID is R-<n>.
@@ -170,20 +171,32 @@ func (s *Store) ActiveSlots(ctx context.Context, from, to time.Time) ([]Slot, er
 }
 
 // Overlapping lists the active releases a candidate slot may conflict
-// with: those of its service or its environment whose window overlaps it
-// (release.Conflicts decides). No window is longer than
-// release.MaxDuration, which bounds the start times to read, so the
-// query reads a short range of idx_releases_env_start and
+// with: those of its service or its environment, or sharing one of its
+// components, whose window overlaps it (release.Conflicts decides). No
+// window is longer than release.MaxDuration, which bounds the start times
+// to read, so the query reads a short range of idx_releases_env_start and
 // idx_releases_service_start (environment or service, start, end) rather
 // than every earlier release, and skips in the index those that ended.
 func (tx *Tx) Overlapping(slot Slot) ([]Slot, error) {
 	from, to := slot.Start.UTC(), slot.End.UTC()
+	lower := from.Add(-release.MaxDuration)
+	near := tx.db.Where("environment = ? AND start_at > ? AND start_at < ?", slot.Environment, lower, to).
+		Or("service = ? AND start_at > ? AND start_at < ?", slot.Service, lower, to)
+	if len(slot.Components) > 0 {
+		sharing := tx.db.Model(&ReleaseComponent{}).Select("release_id").Where("name IN ?", slot.Components)
+		near = near.Or("id IN (?) AND start_at > ? AND start_at < ?", sharing, lower, to)
+	}
 	var rows []Release
 	err := tx.db.Select("id, service, version, environment, start_at, end_at, status").
-		Where("(environment = ? AND start_at > ? AND start_at < ? OR service = ? AND start_at > ? AND start_at < ?) AND end_at > ? AND status IN ?",
-			slot.Environment, from.Add(-release.MaxDuration), to, slot.Service, from.Add(-release.MaxDuration), to, from, activeStatuses()).
+		Where(near).Where("end_at > ? AND status IN ?", from, activeStatuses()).
 		Order("start_at, id").Find(&rows).Error
-	return slotsOf(rows), translate(err, "read calendar")
+	if err != nil {
+		return nil, translate(err, "read calendar")
+	}
+	if err := loadComponents(tx.db, rows); err != nil {
+		return nil, err
+	}
+	return slotsOf(rows), nil
 }
 
 // slotsOf is releases as the calendar rules see them.
@@ -205,7 +218,13 @@ func activeSlots(db *gorm.DB, from, to time.Time) ([]Slot, error) {
 	err := db.Select("id, service, version, environment, start_at, end_at, status").
 		Where("end_at > ? AND start_at < ? AND status IN ?", from.UTC(), to.UTC(), activeStatuses()).
 		Order("start_at, id").Find(&rows).Error
-	return slotsOf(rows), translate(err, "read calendar")
+	if err != nil {
+		return nil, translate(err, "read calendar")
+	}
+	if err := loadComponents(db, rows); err != nil {
+		return nil, err
+	}
+	return slotsOf(rows), nil
 }
 
 func activeStatuses() []string {

@@ -281,10 +281,7 @@ func settle(tx *storage.Tx, r *storage.Release, round *storage.ApprovalRound, ou
 		if err := closeRound(tx, r, round, storage.RoundApproved, release.StatusApproved, delivery.EvApproved, user, ""); err != nil {
 			return nil, err
 		}
-		if err := delivery.Direct(tx, fmt.Sprintf("approved:%d", round.ID), r.ID, r.OwnerID, bot.Message{
-			Text: fmt.Sprintf(":white_check_mark: %s is approved (%s). You can start it at %s with `/release start %s`.",
-				kit.Name(r), kit.ProgressText(round), bot.Date(r.StartAt, "{date_short_pretty} {time}"), r.HumanID()),
-		}); err != nil {
+		if err := delivery.Direct(tx, fmt.Sprintf("approved:%d", round.ID), r.ID, r.OwnerID, approvedMessage(r, round)); err != nil {
 			return nil, err
 		}
 		return bot.Reply(":white_check_mark: You approved %s. That completes the approval (%s); %s is told it can start.", kit.Name(r), kit.ProgressText(round), bot.Mention(r.OwnerID)), nil

@@ -12,27 +12,6 @@ import (
 	"github.com/releasebot/releasebot/storage"
 )
 
-// parseRiskOptions reads policy set's risk= and rollback=.
-func parseRiskOptions(args kit.Args) (release.Risk, release.RollbackRule, error) {
-	var risk release.Risk
-	if args.Has("risk") {
-		r, err := release.ParseRisk(args.Get("risk"))
-		if err != nil {
-			return "", "", bot.Userf("risk: %s.", err)
-		}
-		risk = r
-	}
-	var rule release.RollbackRule
-	if args.Has("rollback") {
-		r, err := release.ParseRollbackRule(strings.ToLower(args.Get("rollback")))
-		if err != nil {
-			return "", "", bot.Userf("%s.", kit.Capitalize(err.Error()))
-		}
-		rule = r
-	}
-	return risk, rule, nil
-}
-
 // rollbackWords says when a rule needs a rollback plan.
 func rollbackWords(rule release.RollbackRule) string {
 	switch rule {

@@ -18,91 +18,166 @@ const maxPolicyApprovers = 2000
 
 const policyUsage = "`/release policy set <standard|normal|emergency> approvers=<@user>,<@group>,… required=<any|all|majority|N> [env=<e>] [risk=<low|medium|high>] [rollback=required|optional] [checks=<name>,…]`"
 
-// PolicySet is /release policy set (admins).
+// PolicySet is /release policy set (admins); without arguments it opens
+// the policy form.
 func (s *Service) PolicySet(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	if !s.IsAdmin(req.UserID) {
 		return nil, bot.Userf("Only admins can set approval policies. `/release policy show` lists the current ones.")
 	}
-	args, err := kit.ParseArgs(req.Args, "approvers", "required", "env", "risk", "rollback", "checks")
-	if err != nil {
-		return nil, bot.Userf("%s. Usage: %s", kit.Capitalize(err.Error()), policyUsage)
+	if strings.TrimSpace(req.Args) == "" && req.TriggerID != "" {
+		return s.openPolicyForm(ctx, req)
 	}
-	if len(args.Positional) != 1 || !args.Has("approvers") || !args.Has("required") {
-		return nil, bot.Userf("I need a type, approvers= and required=: %s", policyUsage)
-	}
-	typ, err := release.ParseType(args.Positional[0])
-	if err != nil {
-		return nil, bot.Userf("%s.", kit.Capitalize(err.Error()))
-	}
-	q, err := release.ParseQuorum(args.Get("required"))
-	if err != nil {
-		return nil, bot.Userf("%s.", kit.Capitalize(err.Error()))
-	}
-	env := args.Get("env")
-	if env != "" && !slices.Contains(s.Config.Environments, env) {
-		return nil, bot.Userf("%q is not an environment here; use %s.", kit.Plain(env), strings.Join(s.Config.Environments, ", "))
-	}
-	risk, rollback, err := parseRiskOptions(args)
+	in, err := typedPolicy(req.Args)
 	if err != nil {
 		return nil, err
 	}
-	checks, err := release.ParseCheckList(args.Get("checks"))
+	return s.setPolicy(ctx, req.UserID, in)
+}
+
+// policyInput is a policy as typed or picked in the form, before the
+// checks both share.
+type policyInput struct {
+	Type, Required, Env, Risk, Rollback, Checks string
+	// Approvers are user (U…) and group (S…) ids.
+	Approvers []string
+}
+
+// policyError is a refused policy and the field it is about, so that the
+// form shows it on the right block; the typed command shows the message.
+type policyError struct {
+	field string
+	err   error
+}
+
+func (e *policyError) Error() string { return e.err.Error() }
+func (e *policyError) Unwrap() error { return e.err }
+
+func refuseField(field, format string, args ...any) error {
+	return &policyError{field: field, err: bot.Userf(format, args...)}
+}
+
+// typedPolicy reads the typed command's arguments.
+func typedPolicy(line string) (policyInput, error) {
+	args, err := kit.ParseArgs(line, "approvers", "required", "env", "risk", "rollback", "checks")
 	if err != nil {
-		return nil, bot.Userf("checks: %s.", err)
+		return policyInput{}, bot.Userf("%s. Usage: %s", kit.Capitalize(err.Error()), policyUsage)
 	}
-	var entries []string
+	if len(args.Positional) != 1 || !args.Has("approvers") || !args.Has("required") {
+		return policyInput{}, bot.Userf("I need a type, approvers= and required=: %s", policyUsage)
+	}
+	in := policyInput{Type: args.Positional[0], Required: args.Get("required"), Env: args.Get("env"), Risk: args.Get("risk"),
+		Rollback: args.Get("rollback"), Checks: args.Get("checks")}
 	for _, item := range strings.Split(args.Get("approvers"), ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
 		}
 		if g, ok := kit.ParseGroup(item); ok {
-			entries = append(entries, g)
+			in.Approvers = append(in.Approvers, g)
 			continue
 		}
 		u, err := kit.ParseUser(item)
 		if err != nil {
-			return nil, bot.Userf("approvers: %s, or name a user group like @cab.", err)
+			return policyInput{}, bot.Userf("approvers: %s, or name a user group like @cab.", err)
 		}
-		entries = append(entries, u)
+		in.Approvers = append(in.Approvers, u)
 	}
-	entries = slices.Compact(sortedCopy(entries))
+	return in, nil
+}
+
+// checkedPolicy is a policy that passed every check.
+type checkedPolicy struct {
+	row      storage.ApprovalPolicy
+	quorum   release.Quorum
+	rollback release.RollbackRule
+}
+
+// checkPolicy applies the rules of a policy, typed or from the form.
+func (s *Service) checkPolicy(in policyInput) (checkedPolicy, error) {
+	typ, err := release.ParseType(in.Type)
+	if err != nil {
+		return checkedPolicy{}, refuseField("type", "%s.", kit.Capitalize(err.Error()))
+	}
+	q, err := release.ParseQuorum(in.Required)
+	if err != nil {
+		return checkedPolicy{}, refuseField("required", "%s.", kit.Capitalize(err.Error()))
+	}
+	if in.Env != "" && !slices.Contains(s.Config.Environments, in.Env) {
+		return checkedPolicy{}, refuseField("env", "%q is not an environment here; use %s.", kit.Plain(in.Env), strings.Join(s.Config.Environments, ", "))
+	}
+	var risk release.Risk
+	if in.Risk != "" {
+		if risk, err = release.ParseRisk(in.Risk); err != nil {
+			return checkedPolicy{}, refuseField("risk", "risk: %s.", err)
+		}
+	}
+	var rollback release.RollbackRule
+	if in.Rollback != "" {
+		if rollback, err = release.ParseRollbackRule(strings.ToLower(in.Rollback)); err != nil {
+			return checkedPolicy{}, refuseField("rollback", "%s.", kit.Capitalize(err.Error()))
+		}
+	}
+	checks, err := release.ParseCheckList(in.Checks)
+	if err != nil {
+		return checkedPolicy{}, refuseField("checks", "checks: %s.", err)
+	}
+	entries := slices.Compact(sortedCopy(in.Approvers))
+	if err := checkApprovers(entries, q); err != nil {
+		return checkedPolicy{}, err
+	}
+	row := storage.ApprovalPolicy{Type: string(typ), Environment: in.Env, Risk: string(risk), Rollback: string(rollback),
+		Approvers: strings.Join(entries, ","), Required: q.String(), Checks: strings.Join(checks, ",")}
+	return checkedPolicy{row: row, quorum: q, rollback: rollback}, nil
+}
+
+// checkApprovers refuses an empty, oversized or unreachable approver list.
+func checkApprovers(entries []string, q release.Quorum) error {
 	if len(entries) == 0 {
-		return nil, bot.Userf("Name at least one approver: approvers=@ana,@cab")
+		return refuseField("approvers", "Name at least one approver: approvers=@ana,@cab")
 	}
 	if n := len(strings.Join(entries, ",")); n > maxPolicyApprovers {
-		return nil, bot.Userf("That is too many approvers to name one by one (%d people and groups); put them in a user group and name the group, like approvers=@cab.", len(entries))
+		return refuseField("approvers", "That is too many approvers to name one by one (%d people and groups); put them in a user group and name the group, like approvers=@cab.", len(entries))
 	}
 	if q.Kind == release.QuorumCount && !hasGroup(entries) && q.N > len(entries) {
-		return nil, bot.Userf("required=%d but only %d approver%s named; a round could never be approved.", q.N, len(entries), kit.Plural(len(entries)))
+		return refuseField("required", "required=%d but only %d approver%s named; a round could never be approved.", q.N, len(entries), kit.Plural(len(entries)))
 	}
-	p := &storage.ApprovalPolicy{Type: string(typ), Environment: env, Risk: string(risk), Rollback: string(rollback), Approvers: strings.Join(entries, ","), Required: q.String(), UpdatedBy: req.UserID, Checks: strings.Join(checks, ",")}
+	return nil
+}
+
+// setPolicy checks and stores a policy with its audit entry, in one
+// transaction, and says what it means.
+func (s *Service) setPolicy(ctx context.Context, user string, in policyInput) (*bot.Response, error) {
+	c, err := s.checkPolicy(in)
+	if err != nil {
+		return nil, err
+	}
+	c.row.UpdatedBy = user
 	stored, err := kit.InTx(ctx, s.Deps, func(tx *storage.Tx, now time.Time) (*storage.ApprovalPolicy, error) {
 		// A copy each run: a rolled-back run may have filled in the id of
 		// a row that no longer exists.
-		row := *p
+		row := c.row
 		row.UpdatedAt = now
 		if err := tx.SetPolicy(&row); err != nil {
 			return nil, err
 		}
-		return &row, tx.Audit(req.UserID, "policy set", 0, policyAuditDetail(&row, rollback))
+		return &row, tx.Audit(user, "policy set", 0, policyAuditDetail(&row, c.rollback))
 	})
 	if err != nil {
 		return nil, err
 	}
 	scope := "in every environment"
-	if env != "" {
-		scope = "in " + env
+	if stored.Environment != "" {
+		scope = "in " + stored.Environment
 	}
-	if risk != "" {
-		scope = fmt.Sprintf("of %s risk %s", risk, scope)
+	if stored.Risk != "" {
+		scope = fmt.Sprintf("of %s risk %s", stored.Risk, scope)
 	}
 	readiness := ""
 	if stored.Checks != "" {
 		readiness = " Before they start, these readiness checks must pass: " + strings.ReplaceAll(stored.Checks, ",", ", ") + "."
 	}
 	return bot.Reply("Policy set: %s releases %s need %s of %s. A rollback plan is %s.%s It applies to approval rounds opened from now on.",
-		typ, scope, quorumWords(q), kit.BoundedList(approverList(stored.Approvers), kit.MaxNamed, " more"), rollbackWords(rollback), readiness), nil
+		stored.Type, scope, quorumWords(c.quorum), kit.BoundedList(approverList(stored.Approvers), kit.MaxNamed, " more"), rollbackWords(c.rollback), readiness), nil
 }
 
 // policyAuditDetail is the audit's line for a policy that was set.

@@ -190,3 +190,14 @@ func TestAuditDetailsMentionsOnlyUserIDs(t *testing.T) {
 		}
 	}
 }
+
+// The owner's approved DM carries the announcement's Start button.
+func TestApprovedMessageOffersStart(t *testing.T) {
+	r, round := approvalFixture()
+	payload := string(bot.MustJSON(approvedMessage(r, round)))
+	for _, want := range []string{`"action_id":"` + kit.ActionStart + `#17"`, `"value":"17"`, `"text":"Start"`, "is approved"} {
+		if !strings.Contains(payload, want) {
+			t.Errorf("approved DM lacks %s:\n%s", want, payload)
+		}
+	}
+}

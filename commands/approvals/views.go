@@ -131,3 +131,17 @@ func rejectedMessage(r *storage.Release, by, reason string) bot.Message {
 			kit.ReleaseButton("Edit", kit.ActionEdit, r), kit.ReleaseButton("Resubmit", kit.ActionResubmit, r))},
 	}
 }
+
+// approvedMessage tells the owner their release is approved, with the
+// announcement's Start button (same action and modal), so the owner can
+// start it from the DM; a click once it started is refused there.
+func approvedMessage(r *storage.Release, round *storage.ApprovalRound) bot.Message {
+	text := fmt.Sprintf(":white_check_mark: %s is approved (%s). You can start it at %s with the button or `/release start %s`.",
+		kit.Name(r), kit.ProgressText(round), bot.Date(r.StartAt, "{date_short_pretty} {time}"), r.HumanID())
+	v := strconv.FormatInt(r.ID, 10)
+	return bot.Message{
+		Text: text,
+		Blocks: []slack.Block{bot.Section(text), bot.Actions("approved-"+v,
+			bot.Button("Start", bot.ActionID(kit.ActionStart, v), v, bot.StylePrimary))},
+	}
+}

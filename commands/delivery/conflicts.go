@@ -63,15 +63,37 @@ func ConflictsText(cs []release.Conflict) string {
 
 // ConflictLine is one overlapping release and what it shares.
 func ConflictLine(c release.Conflict) string {
-	what := "the same environment"
+	return fmt.Sprintf("*%s* %s %s → %s (%s, %s)", c.Other.ID, bot.Escape(c.Other.Service), bot.Escape(c.Other.Version),
+		bot.Escape(c.Other.Environment), kit.Span(c.Other.Start, c.Other.End), sharedText(c))
+}
+
+// sharedText says what two overlapping releases share: the service, the
+// environment, the components they both touch.
+func sharedText(c release.Conflict) string {
+	what := ""
 	switch {
 	case c.SameService && c.SameEnvironment:
 		what = "the same service and environment"
 	case c.SameService:
 		what = "the same service"
+	case c.SameEnvironment:
+		what = "the same environment"
 	}
-	return fmt.Sprintf("*%s* %s %s → %s (%s, %s)", c.Other.ID, bot.Escape(c.Other.Service), bot.Escape(c.Other.Version),
-		bot.Escape(c.Other.Environment), kit.Span(c.Other.Start, c.Other.End), what)
+	if len(c.SharedComponents) == 0 {
+		return what
+	}
+	names := make([]string, len(c.SharedComponents))
+	for i, n := range c.SharedComponents {
+		names[i] = "`" + bot.Escape(n) + "`"
+	}
+	comps := "component " + strings.Join(names, ", ")
+	if len(names) > 1 {
+		comps = "components " + strings.Join(names, ", ")
+	}
+	if what == "" {
+		return "the same " + comps
+	}
+	return what + " and " + comps
 }
 
 // RecordOverlaps tells the other side of each conflict, in the transaction
@@ -126,7 +148,7 @@ func RecordOverlaps(tx *storage.Tx, r *storage.Release, cs []release.Conflict, a
 
 // overlapNotice tells the owner of the release c.Other that r now overlaps it.
 func overlapNotice(r *storage.Release, c release.Conflict) bot.Message {
-	mirror := release.Conflict{Other: r.Slot(), SameService: c.SameService, SameEnvironment: c.SameEnvironment}
+	mirror := release.Conflict{Other: r.Slot(), SameService: c.SameService, SameEnvironment: c.SameEnvironment, SharedComponents: c.SharedComponents}
 	text := fmt.Sprintf(":warning: Your release *%s* %s %s now overlaps %s, owned by %s. Its approvers see both. Agree the order with %s, or move yours with `/release reschedule %s …`.",
 		c.Other.ID, bot.Escape(c.Other.Service), bot.Escape(c.Other.Version), ConflictLine(mirror), bot.Mention(r.OwnerID), bot.Mention(r.OwnerID), c.Other.ID)
 	return bot.Message{Text: fmt.Sprintf("%s now overlaps your %s", kit.PlainName(r), c.Other.ID), Blocks: []slack.Block{bot.Section(text)}}

@@ -49,7 +49,7 @@ func (s *Service) create(ctx context.Context, actor, channel string, p plan) (cr
 		if fe, err := policyRefusal(tx, p, rp); err != nil || len(fe) > 0 {
 			return outcome{fe: fe}, err
 		}
-		slot := release.Slot{Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
+		slot := release.Slot{Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End(), Components: storage.ComponentNames(p.Components)}
 		freezes, err := tx.Freezes(slot.Start, slot.End)
 		if err != nil {
 			return outcome{}, err
@@ -176,7 +176,7 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 	if fe, err := policyRefusal(tx, p, rp); err != nil || len(fe) > 0 {
 		return outcome{fe: fe}, err
 	}
-	slot := release.Slot{ID: release.ID(r.ID), Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End()}
+	slot := release.Slot{ID: release.ID(r.ID), Service: p.Service, Environment: p.Environment, Start: p.Start, End: p.End(), Components: storage.ComponentNames(p.Components)}
 	freezes, err := tx.Freezes(slot.Start, slot.End)
 	if err != nil {
 		return outcome{}, err
@@ -229,7 +229,8 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 		return outcome{}, err
 	}
 	conflicts := release.Conflicts(r.Slot(), others)
-	if moved := !p.Start.Equal(before.Start) || p.Duration != before.Duration || p.Environment != before.Environment || p.Service != before.Service; moved {
+	if moved := !p.Start.Equal(before.Start) || p.Duration != before.Duration || p.Environment != before.Environment || p.Service != before.Service ||
+		componentsText(p.Components) != componentsText(before.Components); moved {
 		if err := delivery.RecordOverlaps(tx, r, conflicts, actor); err != nil {
 			return outcome{}, err
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 // overlapMarks says, per release of the calendar, which of the others it
-// overlaps on its service or environment, so the calendar shows the
+// overlaps on its service, environment or a component, so the calendar shows the
 // conflicts its readers must decide about.
 func overlapMarks(rows []storage.Release) map[int64]string {
 	slots := make([]release.Slot, len(rows))
