@@ -18,6 +18,7 @@ import (
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/lifecycle"
+	"github.com/releasebot/releasebot/commands/metrics"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
 	"github.com/releasebot/releasebot/commands/reviews"
@@ -56,6 +57,7 @@ type Commands struct {
 	// jobs: opening due surveys, reminding of missing reviews.
 	Surveys *surveys.Service
 	Reviews *reviews.Service
+	metrics *metrics.Service
 }
 
 // New builds every capability.
@@ -68,7 +70,7 @@ func New(o Options) *Commands {
 		execution: e,
 		planning:  planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d, e), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
-		Surveys: surveys.New(d), Reviews: reviews.New(d),
+		Surveys: surveys.New(d), Reviews: reviews.New(d), metrics: metrics.New(d),
 	}
 }
 
@@ -93,3 +95,6 @@ func (c *Commands) Execution() *execution.Service { return c.execution }
 
 // Planning is the capability the pipeline API plans releases with.
 func (c *Commands) Planning() *planning.Service { return c.planning }
+
+// Metrics is the capability every surface reads the key figures from.
+func (c *Commands) Metrics() *metrics.Service { return c.metrics }
