@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/releasebot/releasebot/storage/metricstest"
+)
+
+// The figures of a seeded history, computed by hand (see metricstest.Seed),
+// are the same in /release metrics and in GET /api/v1/metrics.
+func TestMetricsOfASeededHistory(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		// A minute of margin at the period's edges: the bot's clock runs on
+		// between seeding and asking.
+		metricstest.Seed(t, h.store, h.clock.Now(), time.Minute)
+
+		answer := h.cmdAnswer(ana, releases, "/release metrics service=payments days=30")
+		mustContain(t, answer, "Release metrics: payments, last 30 days",
+			"*Success rate* 33% (↓ from 100%) · change failure rate 67% — 6 finished",
+			"*Downtime* 40 min total (↑ from 0) · 6.7 min per release · worst 30 min",
+			"*Satisfaction* 3.3 / 5", "1★ 0 2★ 1 3★ 1 4★ 0 5★ 1 · response rate 60%",
+			"*Adoption* 67%", "*Approval lead time* median 1.2h · p90 1.9h",
+			"*Plan → completed* median 24.0h", "p90 38.4h",
+			"*Deployments* 1.2 per week", "emergency share 17%",
+			"*Reviews* 50% of required done", "1 open follow-up actions",
+			"no incident or hotfix linked within the success window")
+
+		all := h.cmdAnswer(ana, releases, "/release metrics days=30")
+		mustContain(t, all, "all services, last 30 days", "*Success rate* 43%", "— 7 finished")
+		search := h.cmdAnswer(ana, releases, "/release metrics service=search days=30")
+		mustContain(t, search, "*Success rate* 100%", "*Satisfaction* no data / 5", "response rate no data", "*Adoption* no data")
+		empty := h.cmdAnswer(ana, releases, "/release metrics service=nothing-here days=7")
+		mustContain(t, empty, "*Success rate* no data", "— 0 finished", "0 open follow-up actions")
+
+		h.refused(h.typing(ana, releases, "/release metrics days=0"), "Days must be a whole number from 1 to 730")
+		h.refused(h.typing(ana, releases, "/release metrics payments"), "Usage: `/release metrics")
+
+		token := h.createToken("dashboards")
+		status, body := h.api(http.MethodGet, "/api/v1/metrics?service=payments&days=30", token, "")
+		if status != http.StatusOK {
+			t.Fatalf("GET metrics: %d %s", status, body)
+		}
+		var got struct {
+			Days              int
+			Current, Previous map[string]any
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{"finished": 6, "success_rate": 0.3333, "change_failure_rate": 0.6667, "downtime_minutes_total": 40,
+			"downtime_minutes_worst": 30, "downtime_minutes_average": 6.6667, "satisfaction": 3.3333, "responses": 3, "response_rate": 0.6,
+			"adoption_rate": 0.6667, "approval_seconds_median": 4500, "approval_seconds_p90": 6660, "lead_seconds_median": 86400,
+			"deployments_per_week": 1.1667, "emergency_share": 0.1667, "reviews_done_share": 0.5, "open_actions": 1}
+		for k, v := range want {
+			if g, ok := got.Current[k].(float64); !ok || math.Abs(g-v) > 1e-4 {
+				t.Errorf("JSON %s = %v, want %v", k, got.Current[k], v)
+			}
+		}
+		if got.Previous["success_rate"] != 1.0 || got.Previous["satisfaction"] != nil || got.Days != 30 {
+			t.Errorf("JSON previous period: %v", got.Previous)
+		}
+		if status, body := h.api(http.MethodGet, "/api/v1/metrics?days=many", token, ""); status != http.StatusBadRequest {
+			t.Errorf("days=many: %d %s", status, body)
+		}
+		narrow := h.createToken("search-only service=search")
+		if status, body := h.api(http.MethodGet, "/api/v1/metrics?service=payments", narrow, ""); status != http.StatusForbidden {
+			t.Errorf("a token of search reading payments: %d %s", status, body)
+		}
+		if status, body := h.api(http.MethodGet, "/api/v1/metrics", "", ""); status != http.StatusUnauthorized {
+			t.Errorf("no token: %d %s", status, fmt.Sprint(body))
+		}
+	})
+}
