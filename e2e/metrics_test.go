@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +16,12 @@ import (
 // are the same in /release metrics and in GET /api/v1/metrics.
 func TestMetricsOfASeededHistory(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
-		h := start(t, options{dialect: dialect})
+		h := start(t, options{dialect: dialect, env: map[string]string{"DIGEST_CRON": "@every 1s"}})
+		// Refusals first, while the scheduled jobs have nothing to do with
+		// the history (they open its surveys once it is there).
+		h.refused(h.typing(ana, releases, "/release metrics days=0"), "Days must be a whole number from 1 to 730")
+		h.refused(h.typing(ana, releases, "/release metrics payments"), "Usage: `/release metrics")
+
 		// A minute of margin at the period's edges: the bot's clock runs on
 		// between seeding and asking.
 		metricstest.Seed(t, h.store, h.clock.Now(), time.Minute)
@@ -38,8 +44,6 @@ func TestMetricsOfASeededHistory(t *testing.T) {
 		empty := h.cmdAnswer(ana, releases, "/release metrics service=nothing-here days=7")
 		mustContain(t, empty, "*Success rate* no data", "— 0 finished", "0 open follow-up actions")
 
-		h.refused(h.typing(ana, releases, "/release metrics days=0"), "Days must be a whole number from 1 to 730")
-		h.refused(h.typing(ana, releases, "/release metrics payments"), "Usage: `/release metrics")
 
 		token := h.createToken("dashboards")
 		status, body := h.api(http.MethodGet, "/api/v1/metrics?service=payments&days=30", token, "")
@@ -75,5 +79,23 @@ func TestMetricsOfASeededHistory(t *testing.T) {
 		if status, body := h.api(http.MethodGet, "/api/v1/metrics", "", ""); status != http.StatusUnauthorized {
 			t.Errorf("no token: %d %s", status, fmt.Sprint(body))
 		}
+
+		// The App Home: the last 30 days of every service.
+		if _, err := h.slack.As(ben).OpenHome(h.ctx()); err != nil {
+			t.Fatal(err)
+		}
+		var home string
+		h.waitFor("ben's App Home", func() bool {
+			v, ok := h.slack.As(ben).Home()
+			home = v.Content()
+			return ok && strings.Contains(home, "Key figures, last 30 days")
+		})
+		mustContain(t, home, "*Success rate* 43%", "— 7 finished", "*Satisfaction* 3.3 / 5", "*Adoption* 67%", "1 open follow-up actions")
+
+		// The weekly digest: last week, R-4 (criteria not met), R-5
+		// (hotfixed) and search's, which succeeded.
+		h.cmd(ana, releases, "/release subscribe all")
+		digest := h.waitForMessage(inChannel(releases), "Last week's figures")
+		mustContain(t, digest.Content(), "*Success rate* 33%", "— 3 finished", "*Downtime* 10 min total", "*Satisfaction* no data")
 	})
 }

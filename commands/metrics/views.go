@@ -107,3 +107,9 @@ func View(r Result) []slack.Block {
 func Summary(r Result) string {
 	return fmt.Sprintf("Release metrics, %s: success rate %s", ScopeText(r.Scope), Percent(r.Now.SuccessRate))
 }
+
+// Block is the figures under a title in one section, for the digest and
+// the App Home.
+func Block(title string, r Result) slack.Block {
+	return bot.Section("*" + title + "* (`/release metrics` explains each)\n" + strings.Join(Lines(r), "\n"))
+}
