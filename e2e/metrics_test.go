@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/releasebot/releasebot/app"
 	"github.com/releasebot/releasebot/storage/metricstest"
 )
 
@@ -16,7 +17,7 @@ import (
 // are the same in /release metrics and in GET /api/v1/metrics.
 func TestMetricsOfASeededHistory(t *testing.T) {
 	eachDB(t, func(t *testing.T, dialect string) {
-		h := start(t, options{dialect: dialect, env: map[string]string{"DIGEST_CRON": "@every 1s"}})
+		h := start(t, options{dialect: dialect, env: map[string]string{"DIGEST_CRON": "@every 1s"}, tuning: app.Tuning{MetricsRefresh: "@every 1s"}})
 		// Refusals first, while the scheduled jobs have nothing to do with
 		// the history (they open its surveys once it is there).
 		h.refused(h.typing(ana, releases, "/release metrics days=0"), "Days must be a whole number from 1 to 730")
@@ -43,7 +44,6 @@ func TestMetricsOfASeededHistory(t *testing.T) {
 		mustContain(t, search, "*Success rate* 100%", "*Satisfaction* no data / 5", "response rate no data", "*Adoption* no data")
 		empty := h.cmdAnswer(ana, releases, "/release metrics service=nothing-here days=7")
 		mustContain(t, empty, "*Success rate* no data", "— 0 finished", "0 open follow-up actions")
-
 
 		token := h.createToken("dashboards")
 		status, body := h.api(http.MethodGet, "/api/v1/metrics?service=payments&days=30", token, "")
@@ -79,6 +79,18 @@ func TestMetricsOfASeededHistory(t *testing.T) {
 		if status, body := h.api(http.MethodGet, "/api/v1/metrics", "", ""); status != http.StatusUnauthorized {
 			t.Errorf("no token: %d %s", status, fmt.Sprint(body))
 		}
+
+		// /metrics: the gauges of the last 30 days, refreshed by a job.
+		var scraped string
+		h.waitFor("the figures in /metrics", func() bool {
+			_, scraped = h.get("/metrics")
+			return strings.Contains(scraped, `releasebot_release_finished{env="production",service="payments"} 6`)
+		})
+		mustContain(t, scraped, `releasebot_release_success_rate{env="production",service="payments"} 0.3333`,
+			`releasebot_release_success_rate{env="all",service="all"} 0.4285`, `releasebot_release_finished{env="production",service="search"} 1`,
+			`releasebot_release_satisfaction{env="production",service="payments"} 3.333`, `releasebot_release_downtime_minutes{env="production",service="payments"} 40`,
+			`releasebot_release_approval_median_seconds{env="production",service="payments"} 4500`)
+		mustNotContain(t, scraped, `releasebot_release_satisfaction{env="production",service="search"}`)
 
 		// The App Home: the last 30 days of every service.
 		if _, err := h.slack.As(ben).OpenHome(h.ctx()); err != nil {

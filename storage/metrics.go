@@ -174,3 +174,18 @@ func (s *Store) floats(ctx context.Context, q string, args []any, what string) (
 	}
 	return out, translate(rows.Err(), "read "+what)
 }
+
+// ServiceEnv is one service in one environment.
+type ServiceEnv struct{ Service, Environment string }
+
+// MostActive lists the service and environment pairs with the most
+// releases finished in [from, to), most first, at most limit: the label
+// sets /metrics exports stay bounded however many services there are.
+func (s *Store) MostActive(ctx context.Context, from, to time.Time, limit int) ([]ServiceEnv, error) {
+	var out []ServiceEnv
+	err := s.db.WithContext(ctx).Raw(`SELECT r.service, r.environment FROM releases r
+	WHERE r.status IN ? AND r.finished_at >= ? AND r.finished_at < ?
+	GROUP BY r.service, r.environment ORDER BY COUNT(*) DESC, r.service, r.environment LIMIT ?`,
+		finishedStatuses, from.UTC(), to.UTC(), limit).Scan(&out).Error
+	return out, translate(err, "list the most active services")
+}

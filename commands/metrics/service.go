@@ -41,7 +41,7 @@ type Result struct {
 // Figures computes the scope's figures for the period ending now and the
 // one before it.
 func (s *Service) Figures(ctx context.Context, sc Scope) (Result, error) {
-	cur, prev := release.Periods(s.Now(), sc.Days)
+	cur, prev := s.periods(sc.Days)
 	out := Result{Scope: sc, Period: cur}
 	for _, p := range []struct {
 		period release.Period
@@ -56,6 +56,8 @@ func (s *Service) Figures(ctx context.Context, sc Scope) (Result, error) {
 	}
 	return out, nil
 }
+
+func (s *Service) periods(days int) (cur, prev release.Period) { return release.Periods(s.Now(), days) }
 
 // ParseScope reads service=, env= and days= (the default period when
 // absent); the error is the sentence users read.
