@@ -27,6 +27,7 @@ func (sys *system) pipelineAPI() *http.Handler {
 	(&httpapi.Endpoints{Exec: sys.commands.Execution(), Releases: sys.deps.Store, Log: sys.deps.Logger}).Register(srv)
 	(&httpapi.Planning{Planner: sys.commands.Planning(), Log: sys.deps.Logger}).Register(srv)
 	(&httpapi.Metrics{Measurer: sys.commands.Metrics(), Log: sys.deps.Logger}).Register(srv)
+	(&httpapi.Exports{Store: sys.deps.Store}).Register(srv)
 	var h http.Handler = srv
 	return &h
 }

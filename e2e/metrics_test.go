@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/releasebot/releasebot/app"
+	"github.com/releasebot/releasebot/storage"
 	"github.com/releasebot/releasebot/storage/metricstest"
 )
 
@@ -78,6 +80,47 @@ func TestMetricsOfASeededHistory(t *testing.T) {
 		}
 		if status, body := h.api(http.MethodGet, "/api/v1/metrics", "", ""); status != http.StatusUnauthorized {
 			t.Errorf("no token: %d %s", status, fmt.Sprint(body))
+		}
+
+		// The CSV export: the same releases, RFC 4180, formulas defused.
+		db := h.store.Gorm(h.ctx())
+		if err := db.Model(&storage.Release{}).Where("id = 1").Update("title", "=HYPERLINK(\"http://x\")").Error; err != nil {
+			t.Fatal(err)
+		}
+		at := h.clock.Now().Add(-400 * 24 * time.Hour).UTC()
+		if err := db.Create(&storage.AuditEntry{At: at, Actor: ana, Action: "note", Details: "@SUM(1), \"quoted\"\nline"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		status, body = h.api(http.MethodGet, "/api/v1/releases.csv", token, "")
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if status != http.StatusOK || err != nil || len(rows) != 11 || !strings.Contains(body, "\r\n") {
+			t.Fatalf("releases.csv: %d, %v, %d rows\n%s", status, err, len(rows), body)
+		}
+		if rows[0][0] != "id" || rows[1][0] != "R-1" || rows[1][7] != "'=HYPERLINK(\"http://x\")" {
+			t.Errorf("releases.csv rows: %q %q", rows[0], rows[1])
+		}
+		finished := 0
+		for _, r := range rows[1:] {
+			end, _ := time.Parse(time.RFC3339, r[12])
+			if r[1] == "payments" && r[6] != "cancelled" && r[12] != "" && end.After(h.clock.Now().Add(-30*24*time.Hour)) {
+				finished++
+			}
+		}
+		if finished != 6 {
+			t.Errorf("releases.csv shows %d payments releases finished in 30 days, /release metrics 6", finished)
+		}
+		day := func(t time.Time) string { return t.Format(time.DateOnly) }
+		status, body = h.api(http.MethodGet, "/api/v1/audit.csv?from="+day(at)+"&to="+day(at.Add(48*time.Hour)), token, "")
+		rows, err = csv.NewReader(strings.NewReader(body)).ReadAll()
+		if status != http.StatusOK || err != nil || len(rows) != 2 || rows[1][5] != "'@SUM(1), \"quoted\"\nline" || rows[1][2] != ana {
+			t.Errorf("audit.csv: %d %v %q", status, err, rows)
+		}
+		if status, body := h.api(http.MethodGet, "/api/v1/audit.csv?from=yesterday", token, ""); status != http.StatusBadRequest || !strings.Contains(body, "from") {
+			t.Errorf("from=yesterday: %d %s", status, body)
+		}
+		status, body = h.api(http.MethodGet, "/api/v1/releases.csv", narrow, "")
+		if rows, err = csv.NewReader(strings.NewReader(body)).ReadAll(); status != http.StatusOK || err != nil || len(rows) != 2 || rows[1][1] != "search" {
+			t.Errorf("a token of search exports %d rows: %v", len(rows), err)
 		}
 
 		// /metrics: the gauges of the last 30 days, refreshed by a job.

@@ -66,7 +66,7 @@ func FiguresJSON(f release.Figures) map[string]any {
 		"finished": f.Finished, "success_rate": num(f.SuccessRate), "change_failure_rate": num(f.ChangeFailureRate),
 		"downtime_minutes_total": f.DowntimeTotal, "downtime_minutes_average": num(f.DowntimeAverage), "downtime_minutes_worst": f.DowntimeWorst,
 		"satisfaction": num(f.Satisfaction), "satisfaction_distribution": f.Distribution, "responses": f.Responses, "response_rate": num(f.ResponseRate),
-		"adoption_rate": num(f.AdoptionRate),
+		"adoption_rate":           num(f.AdoptionRate),
 		"approval_seconds_median": secs(f.ApprovalMedian), "approval_seconds_p90": secs(f.ApprovalP90),
 		"lead_seconds_median": secs(f.LeadMedian), "lead_seconds_p90": secs(f.LeadP90),
 		"deployments_per_week": num(f.PerWeek), "emergency_share": num(f.EmergencyShare),
