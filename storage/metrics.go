@@ -78,6 +78,15 @@ func (s *Store) MetricsCounts(ctx context.Context, m MetricsScope) (release.Coun
 }
 
 func (s *Store) releaseCounts(ctx context.Context, m MetricsScope, c *release.Counts) error {
+	q, args := s.releaseCountsSQL(m)
+	row := s.db.WithContext(ctx).Raw(q, args...).Row()
+	err := row.Scan(&c.Finished, &c.Completed, &c.Succeeded, &c.Emergency, &c.DowntimeMinutes, &c.WorstDowntime, &c.ReviewsRequired, &c.ReviewsDone)
+	return translate(err, "count releases for metrics")
+}
+
+// releaseCountsSQL is one scan of the period's releases, with the
+// problem and review lookups as index probes per release.
+func (s *Store) releaseCountsSQL(m MetricsScope) (string, []any) {
 	secs := int64(m.Window / time.Second)
 	incident := "EXISTS (SELECT 1 FROM incidents i WHERE i.release_id = r.id)"
 	problem := "EXISTS (SELECT 1 FROM incidents i WHERE i.release_id = r.id AND " + s.notAfter("i.created_at", "r.finished_at", secs) + ")" +
@@ -93,12 +102,24 @@ func (s *Store) releaseCounts(ctx context.Context, m MetricsScope, c *release.Co
 	COALESCE(SUM(CASE WHEN (` + required + `) AND EXISTS (SELECT 1 FROM reviews v WHERE v.release_id = r.id) THEN 1 ELSE 0 END), 0) AS reviewed
 	FROM releases r WHERE `
 	where, args := m.where()
-	row := s.db.WithContext(ctx).Raw(q+where, args...).Row()
-	err := row.Scan(&c.Finished, &c.Completed, &c.Succeeded, &c.Emergency, &c.DowntimeMinutes, &c.WorstDowntime, &c.ReviewsRequired, &c.ReviewsDone)
-	return translate(err, "count releases for metrics")
+	return q + where, args
 }
 
 func (s *Store) surveyCounts(ctx context.Context, m MetricsScope, c *release.Counts) error {
+	q, args := surveyCountsSQL(m)
+	sc := &c.Scores
+	err := s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&sc[0], &sc[1], &sc[2], &sc[3], &sc[4], &c.AdoptionYes, &c.AdoptionAnswers)
+	if err != nil {
+		return translate(err, "count survey answers for metrics")
+	}
+	where, args := m.where()
+	q = "SELECT COUNT(*) FROM survey_invites si JOIN surveys sv ON sv.id = si.survey_id JOIN releases r ON r.id = sv.release_id WHERE " + where
+	return translate(s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&c.Invited), "count survey invites for metrics")
+}
+
+// surveyCountsSQL counts the scores and adoption answers of the surveys
+// of the period's releases in one pass.
+func surveyCountsSQL(m MetricsScope) (string, []any) {
 	where, args := m.where()
 	var cols []string
 	for score := 1; score <= 5; score++ {
@@ -108,13 +129,7 @@ func (s *Store) surveyCounts(ctx context.Context, m MetricsScope, c *release.Cou
 	COALESCE(SUM(CASE WHEN (CASE WHEN sr.follow_up <> '' THEN sr.follow_up ELSE sr.adoption END) = 'yes' THEN 1 ELSE 0 END), 0),
 	COALESCE(SUM(CASE WHEN sr.adoption <> '' THEN 1 ELSE 0 END), 0)
 	FROM survey_responses sr JOIN surveys sv ON sv.id = sr.survey_id JOIN releases r ON r.id = sv.release_id WHERE ` + where
-	sc := &c.Scores
-	err := s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&sc[0], &sc[1], &sc[2], &sc[3], &sc[4], &c.AdoptionYes, &c.AdoptionAnswers)
-	if err != nil {
-		return translate(err, "count survey answers for metrics")
-	}
-	q = "SELECT COUNT(*) FROM survey_invites si JOIN surveys sv ON sv.id = si.survey_id JOIN releases r ON r.id = sv.release_id WHERE " + where
-	return translate(s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&c.Invited), "count survey invites for metrics")
+	return q, args
 }
 
 // openActions counts the follow-up actions not done of the scope's
