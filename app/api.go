@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 
+	"github.com/releasebot/releasebot/commands/calendarfeed"
 	"github.com/releasebot/releasebot/httpapi"
 )
 
@@ -28,6 +29,9 @@ func (sys *system) pipelineAPI() *http.Handler {
 	(&httpapi.Planning{Planner: sys.commands.Planning(), Log: sys.deps.Logger}).Register(srv)
 	(&httpapi.Metrics{Measurer: sys.commands.Metrics(), Log: sys.deps.Logger}).Register(srv)
 	(&httpapi.Exports{Store: sys.deps.Store}).Register(srv)
-	var h http.Handler = srv
+	mux := http.NewServeMux()
+	mux.Handle(httpapi.Prefix, srv)
+	mux.Handle("GET "+calendarfeed.FeedPath, &httpapi.Calendar{Store: sys.deps.Store, Clock: sys.deps.Clock, Log: sys.deps.Logger})
+	var h http.Handler = mux
 	return &h
 }

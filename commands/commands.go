@@ -11,6 +11,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/calendarfeed"
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/digest"
 	"github.com/releasebot/releasebot/commands/execution"
@@ -55,9 +56,10 @@ type Commands struct {
 	Resolver *delivery.Resolver
 	// Surveys and Reviews serve their commands and run their scheduled
 	// jobs: opening due surveys, reminding of missing reviews.
-	Surveys *surveys.Service
-	Reviews *reviews.Service
-	metrics *metrics.Service
+	Surveys      *surveys.Service
+	Reviews      *reviews.Service
+	metrics      *metrics.Service
+	calendarFeed *calendarfeed.Service
 }
 
 // New builds every capability.
@@ -70,7 +72,7 @@ func New(o Options) *Commands {
 		execution: e,
 		planning:  planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d, e), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
-		Surveys: surveys.New(d), Reviews: reviews.New(d), metrics: metrics.New(d),
+		Surveys: surveys.New(d), Reviews: reviews.New(d), metrics: metrics.New(d), calendarFeed: calendarfeed.New(d),
 	}
 }
 
