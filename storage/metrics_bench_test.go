@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func seedMetrics(b *testing.B, s *Store, n int) {
 			CASE WHEN g %% 20 = 0 THEN 'emergency' ELSE 'normal' END, 'low', 'U' || (g %% 50), 'U1', 'C0RELEASES',
 			t - interval '1 hour', t, CASE WHEN g %% 17 = 0 THEN 'failed' WHEN g %% 29 = 0 THEN 'rolled_back' ELSE 'completed' END,
 			t - interval '2 days', t, t - interval '1 hour', t, g %% 7
-		FROM (SELECT g, now() - (g %% 259200) * interval '1 minute' AS t FROM generate_series(1, %d) g) x`, n),
+		FROM (SELECT g, now() - (g::bigint * 259200 / %d) * interval '1 minute' AS t FROM generate_series(1, %d) g) x`, n, n),
 		`INSERT INTO approval_rounds (release_id, number, revision, status, required, needed, policy_source, opened_at, closed_at)
 		SELECT id, 1, 1, 'approved', 'any', 1, 'bench', created_at, created_at + (id % 600) * interval '1 minute' FROM releases`,
 		`INSERT INTO incidents (release_id, summary, reported_by, created_at) SELECT id, 'x', 'U1', finished_at + interval '3 days' FROM releases WHERE id % 50 = 0`,
@@ -58,7 +59,11 @@ func BenchmarkMetrics(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = s.Close() })
-	seedMetrics(b, s, 100_000)
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("METRICS_BENCH_RELEASES")); err == nil {
+		n = v
+	}
+	seedMetrics(b, s, n)
 	ctx := context.Background()
 	now := time.Now()
 	for _, service := range []string{"", "svc7"} {
@@ -67,7 +72,7 @@ func BenchmarkMetrics(b *testing.B) {
 				for _, from := range []time.Time{now.AddDate(0, 0, -90), now.AddDate(0, 0, -180)} {
 					c, err := s.MetricsCounts(ctx, MetricsScope{Service: service, From: from, To: from.AddDate(0, 0, 90), Window: 7 * 24 * time.Hour})
 					if err != nil || c.Finished == 0 {
-						b.Fatalf("%+v, %v", c.Finished, err)
+						b.Fatalf("%d finished since %v, %v", c.Finished, from, err)
 					}
 				}
 			}
