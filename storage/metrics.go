@@ -2,9 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/releasebot/releasebot/release"
 )
@@ -60,26 +63,41 @@ func (s *Store) secondsBetween(a, b string) string {
 // percentiles need.
 func (s *Store) MetricsCounts(ctx context.Context, m MetricsScope) (release.Counts, error) {
 	var c release.Counts
-	if err := s.releaseCounts(ctx, m, &c); err != nil {
-		return c, err
+	run := func(db *gorm.DB) error {
+		if err := s.releaseCounts(db, m, &c); err != nil {
+			return err
+		}
+		if err := s.surveyCounts(db, m, &c); err != nil {
+			return err
+		}
+		if err := s.openActions(db, m, &c); err != nil {
+			return err
+		}
+		var err error
+		if c.ApprovalSeconds, err = s.approvalSeconds(db, m); err != nil {
+			return err
+		}
+		c.LeadSeconds, err = s.leadSeconds(db, m)
+		return err
 	}
-	if err := s.surveyCounts(ctx, m, &c); err != nil {
-		return c, err
+	if s.dialect != Postgres {
+		// SQLite: no transaction, which would take the write lock.
+		return c, run(s.db.WithContext(ctx))
 	}
-	if err := s.openActions(ctx, m, &c); err != nil {
-		return c, err
-	}
-	var err error
-	if c.ApprovalSeconds, err = s.approvalSeconds(ctx, m); err != nil {
-		return c, err
-	}
-	c.LeadSeconds, err = s.leadSeconds(ctx, m)
-	return c, err
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		// These queries look expensive to the planner, which then spends
+		// more time compiling them (JIT) than running them.
+		if err := db.Exec("SET LOCAL jit = off").Error; err != nil {
+			return err
+		}
+		return run(db)
+	}, &sql.TxOptions{ReadOnly: true})
+	return c, translate(err, "compute metrics")
 }
 
-func (s *Store) releaseCounts(ctx context.Context, m MetricsScope, c *release.Counts) error {
+func (s *Store) releaseCounts(db *gorm.DB, m MetricsScope, c *release.Counts) error {
 	q, args := s.releaseCountsSQL(m)
-	row := s.db.WithContext(ctx).Raw(q, args...).Row()
+	row := db.Raw(q, args...).Row()
 	err := row.Scan(&c.Finished, &c.Completed, &c.Succeeded, &c.Emergency, &c.DowntimeMinutes, &c.WorstDowntime, &c.ReviewsRequired, &c.ReviewsDone)
 	return translate(err, "count releases for metrics")
 }
@@ -105,16 +123,16 @@ func (s *Store) releaseCountsSQL(m MetricsScope) (string, []any) {
 	return q + where, args
 }
 
-func (s *Store) surveyCounts(ctx context.Context, m MetricsScope, c *release.Counts) error {
+func (s *Store) surveyCounts(db *gorm.DB, m MetricsScope, c *release.Counts) error {
 	q, args := surveyCountsSQL(m)
 	sc := &c.Scores
-	err := s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&sc[0], &sc[1], &sc[2], &sc[3], &sc[4], &c.AdoptionYes, &c.AdoptionAnswers)
+	err := db.Raw(q, args...).Row().Scan(&sc[0], &sc[1], &sc[2], &sc[3], &sc[4], &c.AdoptionYes, &c.AdoptionAnswers)
 	if err != nil {
 		return translate(err, "count survey answers for metrics")
 	}
 	where, args := m.where()
 	q = "SELECT COUNT(*) FROM survey_invites si JOIN surveys sv ON sv.id = si.survey_id JOIN releases r ON r.id = sv.release_id WHERE " + where
-	return translate(s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&c.Invited), "count survey invites for metrics")
+	return translate(db.Raw(q, args...).Row().Scan(&c.Invited), "count survey invites for metrics")
 }
 
 // surveyCountsSQL counts the scores and adoption answers of the surveys
@@ -134,7 +152,7 @@ func surveyCountsSQL(m MetricsScope) (string, []any) {
 
 // openActions counts the follow-up actions not done of the scope's
 // service and environment, whenever their release finished.
-func (s *Store) openActions(ctx context.Context, m MetricsScope, c *release.Counts) error {
+func (s *Store) openActions(db *gorm.DB, m MetricsScope, c *release.Counts) error {
 	q := "SELECT COUNT(*) FROM review_actions a JOIN releases r ON r.id = a.release_id WHERE a.done_at IS NULL"
 	var args []any
 	if m.Service != "" {
@@ -145,12 +163,12 @@ func (s *Store) openActions(ctx context.Context, m MetricsScope, c *release.Coun
 		q += " AND r.environment = ?"
 		args = append(args, m.Env)
 	}
-	return translate(s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&c.OpenActions), "count open actions for metrics")
+	return translate(db.Raw(q, args...).Row().Scan(&c.OpenActions), "count open actions for metrics")
 }
 
 // approvalSeconds are the durations of the rounds decided in the period,
 // of the scope's service and environment, sorted.
-func (s *Store) approvalSeconds(ctx context.Context, m MetricsScope) ([]float64, error) {
+func (s *Store) approvalSeconds(db *gorm.DB, m MetricsScope) ([]float64, error) {
 	q := "SELECT " + s.secondsBetween("ar.opened_at", "ar.closed_at") + ` AS d FROM approval_rounds ar JOIN releases r ON r.id = ar.release_id
 	WHERE ar.status IN ('approved','rejected') AND ar.closed_at >= ? AND ar.closed_at < ?`
 	args := []any{m.From.UTC(), m.To.UTC()}
@@ -162,19 +180,19 @@ func (s *Store) approvalSeconds(ctx context.Context, m MetricsScope) ([]float64,
 		q += " AND r.environment = ?"
 		args = append(args, m.Env)
 	}
-	return s.floats(ctx, q+" ORDER BY d", args, "approval lead times")
+	return floats(db, q+" ORDER BY d", args, "approval lead times")
 }
 
 // leadSeconds are planned → completed of the releases completed in the
 // period, sorted.
-func (s *Store) leadSeconds(ctx context.Context, m MetricsScope) ([]float64, error) {
+func (s *Store) leadSeconds(db *gorm.DB, m MetricsScope) ([]float64, error) {
 	where, args := m.where()
 	q := "SELECT " + s.secondsBetween("r.created_at", "r.finished_at") + " AS d FROM releases r WHERE r.status = 'completed' AND " + where
-	return s.floats(ctx, q+" ORDER BY d", args, "lead times")
+	return floats(db, q+" ORDER BY d", args, "lead times")
 }
 
-func (s *Store) floats(ctx context.Context, q string, args []any, what string) ([]float64, error) {
-	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+func floats(db *gorm.DB, q string, args []any, what string) ([]float64, error) {
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, translate(err, "read "+what)
 	}

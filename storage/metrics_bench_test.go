@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/releasebot/releasebot/storage/storagetest"
 )
 
@@ -92,7 +94,13 @@ func explain(b *testing.B, s *Store, out string, m MetricsScope) {
 		args []any
 	}{{rq, rargs}, {sq, sargs}} {
 		var lines []string
-		if err := s.Gorm(context.Background()).Raw("EXPLAIN (ANALYZE, BUFFERS) "+q.sql, q.args...).Scan(&lines).Error; err != nil {
+		err := s.Gorm(context.Background()).Transaction(func(db *gorm.DB) error {
+			if err := db.Exec("SET LOCAL jit = off").Error; err != nil {
+				return err
+			}
+			return db.Raw("EXPLAIN (ANALYZE, BUFFERS) "+q.sql, q.args...).Scan(&lines).Error
+		})
+		if err != nil {
 			b.Fatal(err)
 		}
 		doc.WriteString(strings.Join(lines, "\n") + "\n\n")
