@@ -67,6 +67,8 @@ var fixtureRows = map[string]int64{
 	"surveys": 0, "survey_invites": 0, "survey_responses": 0, "reviews": 0, "review_actions": 0,
 	// Migration 10's tables start empty.
 	"api_tokens": 0, "readiness_checks": 0, "incidents": 0, "live_versions": 0, "idempotency_keys": 0,
+	// Migration 51's calendar feed tokens start empty.
+	"calendar_feeds": 0,
 }
 
 // loadFixture builds, without storage, the database the pre-versioned code
