@@ -124,15 +124,18 @@ func TestMetricsOfASeededHistory(t *testing.T) {
 		}
 
 		// /metrics: the gauges of the last 30 days, refreshed by a job.
-		var scraped string
-		h.waitFor("the figures in /metrics", func() bool {
-			_, scraped = h.get("/metrics")
-			return strings.Contains(scraped, `releasebot_release_finished{env="production",service="payments"} 6`)
-		})
-		mustContain(t, scraped, `releasebot_release_success_rate{env="production",service="payments"} 0.3333`,
+		// A refresh may have run while the history was half written: wait
+		// for one after it.
+		gauges := []string{`releasebot_release_finished{env="production",service="payments"} 6`,
+			`releasebot_release_success_rate{env="production",service="payments"} 0.3333`,
 			`releasebot_release_success_rate{env="all",service="all"} 0.4285`, `releasebot_release_finished{env="production",service="search"} 1`,
 			`releasebot_release_satisfaction{env="production",service="payments"} 3.333`, `releasebot_release_downtime_minutes{env="production",service="payments"} 40`,
-			`releasebot_release_approval_median_seconds{env="production",service="payments"} 4500`)
+			`releasebot_release_approval_median_seconds{env="production",service="payments"} 4500`}
+		var scraped string
+		h.eventually("the figures in /metrics", func() bool {
+			_, scraped = h.get("/metrics")
+			return containsAll(scraped, gauges)
+		})
 		mustNotContain(t, scraped, `releasebot_release_satisfaction{env="production",service="search"}`)
 
 		// The App Home: the last 30 days of every service.

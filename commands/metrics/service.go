@@ -74,11 +74,12 @@ const usage = "Usage: `/release metrics [service=<s>] [env=<e>] [days=<n>]`."
 // Metrics is /release metrics: the key figures, only for the asker.
 func (s *Service) Metrics(ctx context.Context, req *bot.Request) (*bot.Response, error) {
 	args, err := kit.ParseArgs(req.Args, "service", "env", "days")
-	if err != nil {
-		return nil, bot.Userf("%s %s", kit.Capitalize(err.Error()), usage)
+	if err == nil && len(args.Positional) > 0 {
+		err = fmt.Errorf("metrics takes only service=, env= and days=")
 	}
-	if len(args.Positional) > 0 {
-		return nil, bot.Userf("%s", usage)
+	if err != nil {
+		s.Log.InfoContext(ctx, "metrics refused", "kind", "usage")
+		return nil, bot.Userf("%s %s", kit.Capitalize(err.Error()), usage)
 	}
 	sc, err := ParseScope(args.Get("service"), args.Get("env"), args.Get("days"))
 	if err != nil {
