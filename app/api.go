@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 
+	"github.com/releasebot/releasebot/commands/calendarfeed"
 	"github.com/releasebot/releasebot/httpapi"
 )
 
@@ -26,6 +27,11 @@ func (sys *system) pipelineAPI() *http.Handler {
 	srv := httpapi.NewServer(sys.deps.Store, sys.deps.Store, sys.deps.Logger)
 	(&httpapi.Endpoints{Exec: sys.commands.Execution(), Releases: sys.deps.Store, Log: sys.deps.Logger}).Register(srv)
 	(&httpapi.Planning{Planner: sys.commands.Planning(), Log: sys.deps.Logger}).Register(srv)
-	var h http.Handler = srv
+	(&httpapi.Metrics{Measurer: sys.commands.Metrics(), Log: sys.deps.Logger}).Register(srv)
+	(&httpapi.Exports{Store: sys.deps.Store}).Register(srv)
+	mux := http.NewServeMux()
+	mux.Handle(httpapi.Prefix, srv)
+	mux.Handle("GET "+calendarfeed.FeedPath, &httpapi.Calendar{Store: sys.deps.Store, Clock: sys.deps.Clock, Log: sys.deps.Logger})
+	var h http.Handler = mux
 	return &h
 }

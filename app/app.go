@@ -278,6 +278,7 @@ func httpHandler(ready *readiness, reg *prometheus.Registry) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle(httpapi.Prefix, pipelineAPI(ready))
+	mux.Handle("GET /calendar.ics", pipelineAPI(ready))
 	return mux
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands"
 	"github.com/releasebot/releasebot/commands/delivery"
+	"github.com/releasebot/releasebot/commands/metrics"
 	"github.com/releasebot/releasebot/config"
 	"github.com/releasebot/releasebot/reminders"
 	"github.com/releasebot/releasebot/storage"
@@ -49,6 +51,9 @@ type Tuning struct {
 	// (default 1m).
 	OutboxAuthProbe    time.Duration
 	OutboxAuthProbeMax time.Duration
+	// MetricsRefresh is the schedule of the /metrics key figures' refresh
+	// (default every 5 minutes: a scrape never runs the queries).
+	MetricsRefresh string
 }
 
 // system is the running capabilities.
@@ -56,6 +61,7 @@ type system struct {
 	commands *commands.Commands
 	outbox   *reminders.Outbox
 	deps     Deps
+	figures  *metrics.Exporter
 }
 
 // build creates the capabilities and registers their routes.
@@ -73,6 +79,7 @@ func build(r *bot.Router, d Deps) *system {
 		Lease: d.Tuning.OutboxLease, MaxAttempts: d.Tuning.OutboxMaxAttempts,
 		AuthProbe: d.Tuning.OutboxAuthProbe, AuthProbeMax: d.Tuning.OutboxAuthProbeMax,
 	})
+	sys.figures = metrics.NewExporter(d.Registry, sys.commands.Metrics())
 	sys.commands.Register(r)
 	return sys
 }
@@ -95,12 +102,19 @@ func (sys *system) run(ctx context.Context) error {
 		{Name: "open surveys", Spec: minute, Run: sys.commands.Surveys.OpenDue},
 		{Name: "review reminders", Spec: minute, Run: sys.commands.Reviews.RemindMissing},
 		{Name: "expire stale releases", Spec: minute, Run: sys.commands.Expiry.Expire},
+		{Name: "metrics gauges", Spec: cmp.Or(sys.deps.Tuning.MetricsRefresh, "@every 5m"), Run: sys.figures.Refresh},
 	}
 	for _, j := range jobs {
 		if err := sched.Add(ctx, j); err != nil {
 			return err
 		}
 	}
+	go func() {
+		// The gauges exist from start-up, not five minutes later.
+		if err := sys.figures.Refresh(ctx); err != nil {
+			sys.deps.Logger.WarnContext(ctx, "metrics gauges: first refresh", "err", err)
+		}
+	}()
 	done := make(chan struct{})
 	go func() { sys.outbox.Run(ctx); close(done) }()
 	sched.Run(ctx)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/approvals"
+	"github.com/releasebot/releasebot/commands/calendarfeed"
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/digest"
 	"github.com/releasebot/releasebot/commands/execution"
@@ -19,6 +20,7 @@ import (
 	"github.com/releasebot/releasebot/commands/home"
 	"github.com/releasebot/releasebot/commands/internal/kit"
 	"github.com/releasebot/releasebot/commands/lifecycle"
+	"github.com/releasebot/releasebot/commands/metrics"
 	"github.com/releasebot/releasebot/commands/outboxadmin"
 	"github.com/releasebot/releasebot/commands/planning"
 	"github.com/releasebot/releasebot/commands/reviews"
@@ -60,7 +62,9 @@ type Commands struct {
 	Surveys *surveys.Service
 	Reviews *reviews.Service
 	// Expiry retires releases whose window passed unapproved (a job).
-	Expiry *expiry.Service
+	Expiry       *expiry.Service
+	metrics      *metrics.Service
+	calendarFeed *calendarfeed.Service
 }
 
 // New builds every capability.
@@ -74,7 +78,7 @@ func New(o Options) *Commands {
 		planning:  planning.New(d, a), freezes: freezes.New(d), lifecycle: lifecycle.New(d, e), approvals: a,
 		subscriptions: subscriptions.New(d), home: h, outbox: outboxadmin.New(d), Jobs: digest.New(d), Resolver: delivery.NewResolver(d),
 		Surveys: surveys.New(d), Reviews: reviews.New(d),
-		standards: standards.New(d), Expiry: expiry.New(d),
+		standards: standards.New(d), Expiry: expiry.New(d), metrics: metrics.New(d), calendarFeed: calendarfeed.New(d),
 	}
 }
 
@@ -99,3 +103,6 @@ func (c *Commands) Execution() *execution.Service { return c.execution }
 
 // Planning is the capability the pipeline API plans releases with.
 func (c *Commands) Planning() *planning.Service { return c.planning }
+
+// Metrics is the capability every surface reads the key figures from.
+func (c *Commands) Metrics() *metrics.Service { return c.metrics }

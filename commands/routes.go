@@ -112,6 +112,11 @@ func (c *Commands) routes() []route {
 		// home/handlers.go
 		{Event: home.EventOpened, Handler: h.Opened},
 
+		// metrics/service.go
+		{Command: "metrics", Usage: "[service=<s>] [env=<e>] [days=<n>]", Summary: "Success rate, downtime, satisfaction, adoption and lead times, against the period before (default 90 days).", Handler: c.metrics.Metrics},
+		// calendarfeed/handlers.go
+		{Command: "calendar feed", Usage: "[revoke]", Summary: "Your own iCalendar feed of coming releases and freezes (shown once), or end it.", Handler: c.calendarFeed.Feed},
+
 		// outboxadmin/handlers.go
 		{Command: "outbox failed", Usage: "[page]", Section: outboxadmin.Section, Summary: "Messages Slack refused for good, most recent first.", Handler: o.Failed},
 		{Command: "outbox retry", Usage: "<id|all>", Section: outboxadmin.Section, Summary: "Send failed messages again, once what Slack refused is fixed.", Handler: o.Retry},

@@ -205,12 +205,22 @@ func (s *Server) idempotent(ctx context.Context, c *Call, key string, h Handler)
 type Raw struct {
 	ContentType string
 	Data        []byte
+	// Stream, when set, writes the body instead of Data, so that an
+	// export of any size is never held in memory whole.
+	Stream func(w io.Writer) error
 }
 
 func write(w http.ResponseWriter, a Answer) {
 	if raw, ok := a.Body.(Raw); ok {
 		w.Header().Set("Content-Type", raw.ContentType)
 		w.WriteHeader(a.Status)
+		if raw.Stream != nil {
+			// The status is sent: a failure now can only cut the body short.
+			if err := raw.Stream(w); err != nil {
+				slog.Warn("api: stream cut short", "err", err)
+			}
+			return
+		}
 		_, _ = w.Write(raw.Data)
 		return
 	}

@@ -68,6 +68,8 @@ var fixtureRows = map[string]int64{
 	// Migration 10's tables start empty.
 	"api_tokens": 0, "readiness_checks": 0, "incidents": 0, "live_versions": 0, "idempotency_keys": 0,
 	"standard_templates": 0, // migration 31
+	// Migration 51's calendar feed tokens start empty.
+	"calendar_feeds": 0,
 }
 
 // loadFixture builds, without storage, the database the pre-versioned code

@@ -43,6 +43,7 @@ func populate(t *testing.T, s *storage.Store) {
 		&storage.ProcessedEnvelope{Key: "cmd:1", CreatedAt: at},
 		&storage.UserProfile{UserID: "UANA", Name: "Ana", FetchedAt: at},
 		&storage.APIToken{Name: "ci", Hash: "00", CreatedBy: "UADMIN", CreatedAt: at},
+		&storage.CalendarFeed{UserID: "USTAKE", Hash: "01", CreatedAt: at},
 		&storage.ReadinessCheck{ReleaseID: r.ID, Name: "tests", Status: "passed", Actor: "token:ci", UpdatedAt: at},
 		&storage.Incident{ReleaseID: r.ID, Summary: "errors", ReportedBy: "UOWNER", CreatedAt: at},
 		&storage.LiveVersion{Service: "billing", Environment: "production", Version: "1.0.0", ReleaseID: r.ID, Since: at},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/releasebot/releasebot/commands/delivery"
 	"github.com/releasebot/releasebot/commands/internal/kit"
+	"github.com/releasebot/releasebot/commands/metrics"
 	"github.com/releasebot/releasebot/commands/planning"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
@@ -100,6 +101,10 @@ func (s *Service) SendDigest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	lastWeek, err := metrics.New(s.Deps).Figures(ctx, metrics.Scope{Days: digestDays})
+	if err != nil {
+		return err
+	}
 	day := now.In(s.Config.DefaultTimezone).Format("2006-01-02")
 	for _, ch := range channels {
 		var mine []storage.Release
@@ -109,6 +114,7 @@ func (s *Service) SendDigest(ctx context.Context) error {
 			}
 		}
 		msg := digestMessage(mine, freezes, planning.StartOfDay(now.In(s.Config.DefaultTimezone)), s.Config.DefaultTimezone)
+		msg.Blocks = append(msg.Blocks, metrics.Block("Last week's figures, all services", lastWeek))
 		if _, err := s.Store.Enqueue(ctx, delivery.Digest(ch, day, msg)); err != nil {
 			return err
 		}

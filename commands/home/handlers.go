@@ -4,12 +4,14 @@ package home
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/internal/kit"
+	"github.com/releasebot/releasebot/commands/metrics"
 	"github.com/releasebot/releasebot/release"
 	"github.com/releasebot/releasebot/storage"
 )
@@ -30,6 +32,9 @@ func (s *Service) Opened(ctx context.Context, req *bot.Request) (*bot.Response, 
 	}
 	return nil, s.Publish(ctx, req.UserID)
 }
+
+// homeFigureDays is the period of the Home's key figures.
+const homeFigureDays = 30
 
 // homeSection bounds how many entries each part of the Home tab lists.
 const homeSection = 10
@@ -77,5 +82,10 @@ func (s *Service) load(ctx context.Context, user string) (homeData, error) {
 		}
 	}
 	d.week, d.weekTotal, err = s.Store.Releases(ctx, storage.ReleaseFilter{From: d.now, To: d.now.Add(7 * 24 * time.Hour), Statuses: active, Limit: homeSection})
+	if err != nil {
+		return d, err
+	}
+	res, err := metrics.New(s.Deps).Figures(ctx, metrics.Scope{Days: homeFigureDays})
+	d.figures = metrics.Block(fmt.Sprintf("Key figures, last %d days, all services", homeFigureDays), res)
 	return d, err
 }

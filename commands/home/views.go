@@ -25,6 +25,7 @@ type homeData struct {
 	own          []storage.Release // the user's coming releases, at most homeSection
 	week         []storage.Release // the next 7 days, at most homeSection
 	weekTotal    int64
+	figures      slack.Block // the key figures, nil when not read
 }
 
 // homeView is the App Home: pending decisions with their buttons, the
@@ -65,6 +66,9 @@ func homeView(d homeData) []slack.Block {
 		blocks = append(blocks, bot.Context("Nothing planned."))
 	} else {
 		blocks = append(blocks, kit.PackLines(lines, 5)...)
+	}
+	if d.figures != nil {
+		blocks = append(blocks, bot.Divider(), d.figures)
 	}
 	if len(blocks) > bot.MaxViewBlocks {
 		blocks = blocks[:bot.MaxViewBlocks]
