@@ -19,8 +19,8 @@ func TestCalendarFeed(t *testing.T) {
 		h.refused(h.typing(ben, releases, "/release calendar feed please"), "Usage: `/release calendar feed`")
 		h.refused(h.typing(ben, releases, "/release calendar feed revoke"), "You have no calendar feed to revoke.")
 
-		first := h.plan(ana, "payments 2.4.0", daysAhead(3, "10:00"), with("type=standard title=\"Faster, safer; checkout\""))
-		second := h.plan(ana, "search 1.1.0", daysAhead(4, "11:00"), with("type=standard"))
+		first := h.plan(ana, "payments 2.4.0", daysAhead(3, "10:00"), with("title=\"Faster, safer; checkout\""), standardChange("payments"))
+		second := h.plan(ana, "search 1.1.0", daysAhead(4, "11:00"), standardChange("search"))
 		h.cmdAnswer(admin, releases, fmt.Sprintf("/release freeze add %s 00:00 %s 00:00 reason=\"Year-end, no changes; really\"", h.day(admin, 10), h.day(admin, 12)))
 		h.cmdAnswer(ana, releases, fmt.Sprintf("/release cancel %s not needed", second.Ref()))
 
