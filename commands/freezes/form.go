@@ -9,25 +9,17 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/releasebot/releasebot/bot"
+	"github.com/releasebot/releasebot/commands/internal/kit"
 )
 
 // CallbackFreeze is the freeze form's callback id.
 const CallbackFreeze = "freeze.form"
 
-// allEnvironments is the environment choice that freezes every one (a
-// static option's value cannot be empty).
-const allEnvironments = "all"
-
 // openForm opens the freeze form: start and end pickers (in the admin's
 // own zone, as Slack shows them), the environment and the reason. It is
 // what `/release freeze add` without arguments does.
 func (s *Service) openForm(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	opts := []*slack.OptionBlockObject{slack.NewOptionBlockObject(allEnvironments, bot.PlainText("All environments", bot.MaxOptionText), nil)}
-	for _, e := range s.Config.Environments {
-		opts = append(opts, slack.NewOptionBlockObject(e, bot.PlainText(e, bot.MaxOptionText), nil))
-	}
-	env := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, bot.PlainText("Environment", 150), "v", opts...)
-	env.InitialOption = opts[0]
+	env := kit.EnvironmentSelect(s.Config.Environments)
 	next := s.Now().Add(24 * time.Hour).Truncate(time.Hour)
 	start, end := slack.NewDateTimePickerBlockElement("v"), slack.NewDateTimePickerBlockElement("v")
 	start.InitialDateTime, end.InitialDateTime = next.Unix(), next.Add(24*time.Hour).Unix()
@@ -61,7 +53,7 @@ func (s *Service) SubmitForm(ctx context.Context, req *bot.Request) (*bot.Respon
 		return &bot.Response{Errors: map[string]string{"start": "Choose when the freeze starts and ends."}}, nil
 	}
 	env := val("env").SelectedOption.Value
-	if env == allEnvironments {
+	if env == kit.AllEnvironments {
 		env = ""
 	}
 	f, err := s.checkFreeze(s.Dir.Location(ctx, req.UserID), req.UserID, env, strings.TrimSpace(val("reason").Value),

@@ -9,25 +9,17 @@ import (
 
 	"github.com/releasebot/releasebot/bot"
 	"github.com/releasebot/releasebot/commands/delivery"
+	"github.com/releasebot/releasebot/commands/internal/kit"
 )
 
 // CallbackSubscribe is the subscription form's callback id.
 const CallbackSubscribe = "subscribe.form"
 
-// allEnvironments is the environment choice that means every one
-// (a static option's value cannot be empty).
-const allEnvironments = "all"
-
 // openForm opens the subscription form: a service, an environment, a
 // channel picker (empty means by DM) and the level. It is what
 // `/release subscribe` without arguments does.
 func (s *Service) openForm(ctx context.Context, req *bot.Request) (*bot.Response, error) {
-	opts := []*slack.OptionBlockObject{slack.NewOptionBlockObject(allEnvironments, bot.PlainText("All environments", bot.MaxOptionText), nil)}
-	for _, e := range s.Config.Environments {
-		opts = append(opts, slack.NewOptionBlockObject(e, bot.PlainText(e, bot.MaxOptionText), nil))
-	}
-	env := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, bot.PlainText("Environment", 150), "v", opts...)
-	env.InitialOption = opts[0]
+	env := kit.EnvironmentSelect(s.Config.Environments)
 	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, bot.PlainText("By DM to me", 150), "v")
 	if !strings.HasPrefix(req.ChannelID, "D") {
 		channel.InitialConversation = req.ChannelID
@@ -66,7 +58,7 @@ func (s *Service) SubmitForm(ctx context.Context, req *bot.Request) (*bot.Respon
 	if strings.ContainsAny(line, " \t\n=") || line == "" {
 		return &bot.Response{Errors: map[string]string{"service": "Name one service, like billing, or all."}}, nil
 	}
-	if env := val("env").SelectedOption.Value; env != "" && env != allEnvironments {
+	if env := val("env").SelectedOption.Value; env != "" && env != kit.AllEnvironments {
 		line += " env=" + env
 	}
 	typed := *req

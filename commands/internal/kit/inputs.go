@@ -17,3 +17,19 @@ func Input(block, label, hint string, el slack.BlockElement, optional bool) *sla
 	b.Optional = optional
 	return b
 }
+
+// AllEnvironments is the environment choice that means every one (a static
+// option's value cannot be empty).
+const AllEnvironments = "all"
+
+// EnvironmentSelect is a form's environment choice: every environment, or
+// one of envs; it starts on every one.
+func EnvironmentSelect(envs []string) *slack.SelectBlockElement {
+	opts := []*slack.OptionBlockObject{slack.NewOptionBlockObject(AllEnvironments, bot.PlainText("All environments", bot.MaxOptionText), nil)}
+	for _, e := range envs {
+		opts = append(opts, slack.NewOptionBlockObject(e, bot.PlainText(e, bot.MaxOptionText), nil))
+	}
+	env := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, bot.PlainText("Environment", 150), "v", opts...)
+	env.InitialOption = opts[0]
+	return env
+}
