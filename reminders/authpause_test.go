@@ -55,8 +55,18 @@ func TestCredentialErrorPausesSending(t *testing.T) {
 	}
 	stop := w.run(t)
 	defer stop()
-	w.waitFor(t, "the pause and two probes", func() bool {
-		return w.outbox.PauseReason() == "invalid_auth" && len(w.slack.Calls("auth.test")) >= 2
+	// The sends in flight at the first refusal come back refused too; wait
+	// for them to be handed back before reading the rows.
+	w.waitFor(t, "the pause, two probes and no send in flight", func() bool {
+		if w.outbox.PauseReason() != "invalid_auth" || len(w.slack.Calls("auth.test")) < 2 {
+			return false
+		}
+		for _, k := range []string{"a", "b", "c", "d", "e"} {
+			if w.message(t, k).Status == storage.OutboxSending {
+				return false
+			}
+		}
+		return true
 	})
 	if n := len(w.slack.Calls("chat.postMessage")); n > 2 {
 		t.Fatalf("%d sends tried while the token was refused; at most the 2 in flight at the first refusal", n)
