@@ -49,7 +49,7 @@ func RecordChange(tx *storage.Tx, r *storage.Release, ev Event, actor, note stri
 		if err := UpdateAnnouncement(tx, r); err != nil {
 			return err
 		}
-		if _, err := tx.Enqueue(threadNote(r, ev, threadLine(r, ev, actor, note))); err != nil {
+		if _, err := tx.Enqueue(threadNote(r, ev, threadLine(r, ev, actor, threadNoteOf(ev, note)))); err != nil {
 			return err
 		}
 	}
@@ -59,6 +59,16 @@ func RecordChange(tx *storage.Tx, r *storage.Release, ev Event, actor, note stri
 		}
 	}
 	return replanReminders(tx, r, ev)
+}
+
+// threadNoteOf is what the release thread, which the whole channel reads,
+// shows of a change's note: a rejection's reason is internal and goes to
+// the owner and the approvers only.
+func threadNoteOf(ev Event, note string) string {
+	if ev == EvRejected {
+		return ""
+	}
+	return note
 }
 
 // notifySubscribers enqueues one message per subscriber of the release's
