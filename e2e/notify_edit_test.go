@@ -39,3 +39,33 @@ func TestSubscribersHearOfEdits(t *testing.T) {
 		exactlyOnce(t, "#general", h.slack.Messages(general), rel.Ref()+" ", "was *edited*")
 	})
 }
+
+// Moving a release in the edit form is a milestone, as a reschedule is:
+// a stakeholder at the milestones level hears it; an edit that leaves the
+// window alone stays with those who follow everything.
+func TestEditThatMovesIsAMilestone(t *testing.T) {
+	eachDB(t, func(t *testing.T, dialect string) {
+		h := start(t, options{dialect: dialect})
+		mustContain(t, h.cmd(dan, general, "/release subscribe billing me"), "(milestones)")
+		rel := h.plan(ana, "billing 2.0.0", startIn(48*time.Hour), standardChange("billing"))
+		h.waitForMessage(dmsTo(dan), rel.Ref()+" ", "was *planned*")
+
+		edit := func(fields map[string]string) {
+			t.Helper()
+			h.cmd(ana, releases, "/release edit "+rel.Ref())
+			res, err := h.slack.As(ana).Submit(context.Background(), fields)
+			if err != nil || !res.Closed {
+				t.Fatalf("edit: %v closed=%v errors=%v", err, res.Closed, res.Errors)
+			}
+		}
+		edit(map[string]string{"Title": "Faster checkout"})
+		h.outboxIdle()
+		if n := count(h.slack.As(dan).DMs(), rel.Ref()+" ", "was *edited*"); n != 0 {
+			t.Fatalf("a milestones subscriber heard a title edit %d times", n)
+		}
+		edit(map[string]string{"Start": pickerValue(rel.Start.Add(3 * time.Hour))})
+		h.waitForMessage(dmsTo(dan), rel.Ref()+" ", "was *edited* by <@U0ANA>", "start <!date^")
+		h.outboxIdle()
+		exactlyOnce(t, "dan's DMs", h.slack.As(dan).DMs(), rel.Ref()+" ", "was *edited*")
+	})
+}

@@ -41,6 +41,17 @@ var subscriberEvents = map[Event]bool{
 // the subscribers' notifications and the reminders. note is the thread
 // line's detail, as mrkdwn: callers escape what people typed.
 func RecordChange(tx *storage.Tx, r *storage.Release, ev Event, actor, note string) error {
+	return recordChange(tx, r, ev, actor, note, false)
+}
+
+// RecordEdit records an edit from the form. One that moved the release's
+// window is a milestone (moved), which subscribers at every level hear, as
+// they hear a reschedule.
+func RecordEdit(tx *storage.Tx, r *storage.Release, actor, note string, moved bool) error {
+	return recordChange(tx, r, EvEdited, actor, note, moved)
+}
+
+func recordChange(tx *storage.Tx, r *storage.Release, ev Event, actor, note string, milestone bool) error {
 	if ev == EvPlanned {
 		if _, err := tx.Enqueue(announce(r)); err != nil {
 			return err
@@ -54,7 +65,7 @@ func RecordChange(tx *storage.Tx, r *storage.Release, ev Event, actor, note stri
 		}
 	}
 	if subscriberEvents[ev] {
-		if err := notifySubscribers(tx, r, ev, actor, note); err != nil {
+		if err := notifySubscribers(tx, r, ev, actor, note, milestone); err != nil {
 			return err
 		}
 	}
@@ -72,8 +83,9 @@ func threadNoteOf(ev Event, note string) string {
 }
 
 // notifySubscribers enqueues one message per subscriber of the release's
-// service (or of every service) and environment.
-func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note string) error {
+// service (or of every service) and environment who hears of ev at their
+// level, or of every milestone.
+func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note string, milestone bool) error {
 	subs, err := tx.SubscribersOf(r.Service, r.Environment)
 	if err != nil {
 		return err
@@ -94,7 +106,7 @@ func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note
 	}
 	seen := map[string]bool{}
 	for _, sub := range subs {
-		if seen[sub.Target] || !hears(LevelOf(sub.Level, sub.TargetKind), ev) {
+		if seen[sub.Target] || !(milestone || hears(LevelOf(sub.Level, sub.TargetKind), ev)) {
 			continue
 		}
 		seen[sub.Target] = true

@@ -225,7 +225,7 @@ func (s *Service) apply(tx *storage.Tx, r *storage.Release, p plan, rp approvals
 	if err != nil {
 		return outcome{}, err
 	}
-	if err := delivery.RecordChange(tx, r, ev, actor, describeChangeMrkdwn(before, p)); err != nil {
+	if err := recordChange(tx, r, ev, actor, before, p); err != nil {
 		return outcome{}, err
 	}
 	conflicts := release.Conflicts(r.Slot(), others)
@@ -319,3 +319,13 @@ func freshComponents(in []storage.ReleaseComponent) []storage.ReleaseComponent {
 }
 
 func ptr(id int64) *int64 { return &id }
+
+// recordChange writes the thread line, the notifications and the
+// reminders of a change; an edit that moved the window is a milestone.
+func recordChange(tx *storage.Tx, r *storage.Release, ev delivery.Event, actor string, before, p plan) error {
+	note := describeChangeMrkdwn(before, p)
+	if ev == delivery.EvEdited {
+		return delivery.RecordEdit(tx, r, actor, note, !p.Start.Equal(before.Start) || p.Duration != before.Duration)
+	}
+	return delivery.RecordChange(tx, r, ev, actor, note)
+}
