@@ -106,7 +106,7 @@ func notifySubscribers(tx *storage.Tx, r *storage.Release, ev Event, actor, note
 	}
 	seen := map[string]bool{}
 	for _, sub := range subs {
-		if seen[sub.Target] || !(milestone || hears(LevelOf(sub.Level, sub.TargetKind), ev)) {
+		if seen[sub.Target] || !milestone && !hears(LevelOf(sub.Level, sub.TargetKind), ev) {
 			continue
 		}
 		seen[sub.Target] = true
