@@ -36,9 +36,9 @@ type workLimit struct{ user, all dbWork }
 // hotfix link add their reads), a click on Approve 18 (the overlaps shown
 // to the deciders add theirs, and rendering them reads the components).
 var workLimits = map[string]workLimit{
-	"new":     {user: dbWork{Statements: 13, Commits: 1}, all: dbWork{Statements: 31, Commits: 9}},
+	"new":     {user: dbWork{Statements: 13, Commits: 1}, all: dbWork{Statements: 33, Commits: 9}},
 	"approve": {user: dbWork{Statements: 18, Commits: 1}, all: dbWork{Statements: 85, Commits: 25}},
-	"help":    {},
+	"help":    {all: dbWork{Statements: 2, Commits: 2}}, // its handler none; one idle outbox poll may fall into the window
 }
 
 // TestDatabaseWorkPerCommand counts the statements and commits of a
