@@ -38,6 +38,20 @@ func (s *Store) Policy(ctx context.Context, typ, env, risk string) (*ApprovalPol
 	return nil, nil
 }
 
+// RequiredChecks are the readiness checks the policy that r falls under
+// requires before it starts; none when no policy names any.
+func (s *Store) RequiredChecks(ctx context.Context, r *Release) ([]string, error) {
+	p, err := s.Policy(ctx, r.Type, r.Environment, r.Risk)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	checks, err := release.ParseCheckList(p.Checks)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", p.Key(), err)
+	}
+	return checks, nil
+}
+
 // Key is what the policy is keyed by.
 func (p *ApprovalPolicy) Key() release.PolicyKey {
 	return release.PolicyKey{Type: release.Type(p.Type), Environment: p.Environment, Risk: release.Risk(p.Risk)}

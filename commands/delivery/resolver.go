@@ -161,12 +161,8 @@ func (rs *Resolver) checksNotPassed(ctx context.Context, r *storage.Release) ([]
 	if release.Status(r.Status) != release.StatusApproved {
 		return nil, nil
 	}
-	p, err := rs.d.Store.Policy(ctx, r.Type, r.Environment, r.Risk)
-	if err != nil || p == nil || p.Checks == "" {
-		return nil, err
-	}
-	required, err := release.ParseCheckList(p.Checks)
-	if err != nil {
+	required, err := rs.d.Store.RequiredChecks(ctx, r)
+	if err != nil || len(required) == 0 {
 		return nil, err
 	}
 	checks, err := rs.d.Store.Checks(ctx, r.ID)

@@ -71,11 +71,7 @@ var events = map[release.Status]delivery.Event{
 // RequiredChecks are the readiness checks the policy of r's type and
 // environment requires.
 func (s *Service) RequiredChecks(ctx context.Context, r *storage.Release) ([]string, error) {
-	p, err := s.Store.Policy(ctx, r.Type, r.Environment, r.Risk)
-	if err != nil || p == nil {
-		return nil, err
-	}
-	return release.ParseCheckList(p.Checks)
+	return s.Store.RequiredChecks(ctx, r)
 }
 
 // results reads a release's checks as the rules see them.

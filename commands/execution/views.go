@@ -120,15 +120,9 @@ func outcome(r *storage.Release, incidents []storage.Incident, hotfixes []storag
 
 // ShowLines reads and renders what /release show adds about r's execution.
 func ShowLines(ctx context.Context, store *storage.Store, r *storage.Release, window time.Duration) ([]string, error) {
-	var required []string
-	p, err := store.Policy(ctx, r.Type, r.Environment, r.Risk)
+	required, err := store.RequiredChecks(ctx, r)
 	if err != nil {
 		return nil, err
-	}
-	if p != nil {
-		if required, err = release.ParseCheckList(p.Checks); err != nil {
-			return nil, err
-		}
 	}
 	checks, err := store.Checks(ctx, r.ID)
 	if err != nil {
