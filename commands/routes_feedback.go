@@ -20,8 +20,8 @@ func (c *Commands) feedbackRoutes() []route {
 		{Submission: surveys.CallbackComment, Handler: c.Surveys.SubmitComment},
 		// reviews/handlers.go, reviews/lists.go
 		{Command: "review", Usage: "<id>", Summary: "Write or edit the post-release review of a finished release.", Handler: c.Reviews.Review},
-		{Command: "actions", Usage: "[mine|<service>]", Summary: "Open follow-up actions from reviews, with their Done buttons.", Handler: c.Reviews.Actions},
-		{Command: "lessons", Usage: "[service] [days=<n>]", Summary: "What recent post-release reviews learned.", Handler: c.Reviews.Lessons},
+		{Command: "actions", Usage: "[mine|<service>]", Summary: "Open follow-up actions from reviews, with their Done buttons.", ReadOnly: true, Handler: c.Reviews.Actions},
+		{Command: "lessons", Usage: "[service] [days=<n>]", Summary: "What recent post-release reviews learned.", ReadOnly: true, Handler: c.Reviews.Lessons},
 		{Action: delivery.ActionWriteReview, Handler: c.Reviews.WriteReview},
 		{Action: delivery.ActionActionDone, Handler: c.Reviews.Done},
 		{Submission: reviews.CallbackReview, Handler: c.Reviews.SubmitReview},
